@@ -1,0 +1,102 @@
+"""The composition root: build_application(settings) wires every handler, job and service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
+
+from bot.chats import ChatDirectory
+from bot.config import Settings
+from bot.context import BotContext, BotData
+from bot.i18n import LANGUAGES, texts_for
+from bot.seeds import load_seeds
+from handlers import fallback, info, language, start, subscription, tracking
+from storage import open_store
+
+log = logging.getLogger(__name__)
+
+# Handler groups run in this order; within a group only the first matching handler runs, so
+# the fallback handlers are added last to the features' group.
+GROUP_GUARDS = -10
+GROUP_FEATURES = 0
+
+MENU_COMMANDS = ("status", "facts", "news", "timeline", "subscribe", "unsubscribe", "lang", "help")
+
+VisatalksApp = Application[Any, BotContext, Any, Any, BotData, Any]
+
+
+def menu_commands(language: str) -> list[BotCommand]:
+    texts = texts_for(language)
+    return [BotCommand(name, texts.plain(f"command.{name}")) for name in MENU_COMMANDS]
+
+
+async def set_command_menus(application: VisatalksApp) -> None:
+    """One menu per language; Telegram shows the one matching the user's app language."""
+    for lang in LANGUAGES:
+        await application.bot.set_my_commands(menu_commands(lang), language_code=lang)
+    # Anything else gets Russian, as detect_language() decides.
+    await application.bot.set_my_commands(menu_commands("ru"))
+
+
+async def _post_init(application: VisatalksApp) -> None:
+    data = application.bot_data
+    data.store = await open_store(data.settings.database_path)
+    data.chats = ChatDirectory(data.store.chats)
+    await load_seeds(data.store)
+    try:
+        await set_command_menus(application)
+    except TelegramError as exc:  # a menu is a nicety; never a reason not to start
+        log.warning("could not set command menus: %s", exc)
+
+
+async def _post_shutdown(application: VisatalksApp) -> None:
+    if application.bot_data.store is not None:
+        await application.bot_data.store.close()
+        application.bot_data.store = None
+
+
+async def _on_error(update: object, context: BotContext) -> None:
+    """Logs the failure with its traceback; the user gets a short apology where possible."""
+    chat_id = (
+        update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    )
+    log.error("update failed (chat %s)", chat_id, exc_info=context.error)
+    if chat_id is None or isinstance(context.error, TelegramError):
+        return
+    try:
+        await context.bot.send_message(chat_id, context.texts.plain("error.generic"))
+    except TelegramError:
+        log.warning("chat %s: could not send the error notice", chat_id)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    token: str | None = None,
+) -> VisatalksApp:
+    """The Application with every handler registered; `request` replaces the network (console)."""
+    context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    builder = (
+        ApplicationBuilder()
+        .token(token or settings.bot_token or "")
+        .base_url(settings.api_base_url)
+        .context_types(context_types)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: VisatalksApp = builder.build()
+    application.bot_data.settings = settings
+
+    application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
+    for feature in (start, language, info, subscription, fallback):
+        application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
+    application.add_error_handler(_on_error)
+    return application

@@ -1,0 +1,108 @@
+"""Settings, loaded once from the environment (and an optional .env file) in `main()`."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.errors import ConfigError
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment; tests build it from a dict."""
+
+    bot_token: str | None = None
+    admin_ids: frozenset[int] = frozenset()
+    database_path: Path = Path("data/visatalks.sqlite3")
+    api_base_url: str = DEFAULT_API_BASE_URL
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
+    log_level: str = "INFO"
+
+    def __repr__(self) -> str:
+        # Never let the token reach a log line or a traceback through repr().
+        token = "set" if self.bot_token else "unset"
+        return (
+            f"Settings(bot_token=<{token}>, admin_ids={sorted(self.admin_ids)}, "
+            f"database_path={self.database_path}, api_base_url={self.api_base_url}, "
+            f"timezone={self.timezone.key}, log_level={self.log_level})"
+        )
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a .env file: KEY=VALUE lines, # comments, optional quotes around the value."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(str(path), f"line {number} is not KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def environment_with_dotenv(dotenv: Path = Path(".env")) -> dict[str, str]:
+    """The process environment over the .env file: a real variable wins."""
+    return {**read_dotenv(dotenv), **os.environ}
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build Settings from a mapping; raise ConfigError naming the first bad variable."""
+
+    def get(name: str) -> str:
+        return environ.get(name, "").strip()
+
+    token = get("BOT_TOKEN") or None
+    if token is not None and not _TOKEN_RE.match(token):
+        raise ConfigError(
+            "BOT_TOKEN", "does not look like a bot token (digits:secret from @BotFather)"
+        )
+
+    admin_ids: set[int] = set()
+    for part in filter(None, (p.strip() for p in re.split(r"[,\s]+", get("ADMIN_IDS")))):
+        if not re.fullmatch(r"-?\d{1,20}", part):
+            raise ConfigError("ADMIN_IDS", f"{part!r} is not a numeric Telegram user id")
+        admin_ids.add(int(part))
+
+    database_path = Path(get("DATABASE_PATH") or Settings.database_path)
+    if database_path.is_dir():
+        raise ConfigError("DATABASE_PATH", f"{database_path} is a directory, expected a file path")
+
+    api_base_url = get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
+    if not re.match(r"^https?://[^\s/]+", api_base_url):
+        raise ConfigError("TELEGRAM_API_BASE_URL", "must be an http:// or https:// URL")
+
+    tz_name = get("TIMEZONE") or "Asia/Almaty"
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("TIMEZONE", f"{tz_name!r} is not an IANA time zone") from None
+
+    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}")
+
+    return Settings(
+        bot_token=token,
+        admin_ids=frozenset(admin_ids),
+        database_path=database_path,
+        api_base_url=api_base_url,
+        timezone=timezone,
+        log_level=log_level,
+    )

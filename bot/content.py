@@ -1,0 +1,179 @@
+"""What /status, /timeline, /facts and /news show: stored rows rendered as localised HTML.
+
+Every fact and milestone is shown with its source and date. Pages are computed from the data
+each time, so a page button keeps working after a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.i18n import Html, Texts, escape
+from bot.textsplit import TELEGRAM_LIMIT
+from storage import Store
+from storage.models import Article, Fact, Milestone, Source
+
+STAGES = 7
+# Topic order on /facts: what travellers ask first.
+TOPICS = (
+    "talks", "travel", "people", "council", "partnership", "economy", "transport",
+    "programmes", "region",
+)  # fmt: skip
+PAGE_BUDGET = 3000  # characters per /facts page, well under Telegram's 4096
+NEWS_PER_PAGE = 5
+
+
+@dataclass(frozen=True)
+class Page:
+    """One screen of a paged list: its HTML, and its number and count for the buttons."""
+
+    text: Html
+    number: int
+    count: int
+    items: Sequence[object] = field(default=())
+
+
+def progress_bar(stage: int) -> str:
+    """`▰▰▱▱▱▱▱ 2/7`."""
+    return "▰" * stage + "▱" * (STAGES - stage) + f" {stage}/{STAGES}"
+
+
+def source_line(texts: Texts, source: Source) -> Html:
+    """`Kazinform, 2 декабря 2025 г.`, linked when the URL is known."""
+    name = escape(source.name)
+    if source.url:
+        name = f'<a href="{escape(source.url)}">{name}</a>'
+    return texts("source.line.html", source=Html(name), date=texts.date(source.published))
+
+
+async def status(store: Store, texts: Texts) -> Html:
+    milestone = await store.milestones.current(texts.language)
+    if milestone is None:
+        return texts("status.none")
+    parts = [
+        texts("status.title.html"),
+        texts(
+            "status.stage.html",
+            bar=progress_bar(milestone.stage),
+            stage=texts(f"stage.{milestone.stage}"),
+        ),
+        texts("status.when", date=texts.date(milestone.happened_on), place=milestone.place),
+        escape(milestone.text),
+        texts("status.source.html", source=source_line(texts, milestone.source)),
+    ]
+    if milestone.stage < STAGES:
+        following = milestone.stage + 1
+        parts.append(
+            texts(
+                "status.next.html",
+                stage=texts(f"stage.{following}"),
+                number=following,
+                about=texts(f"stage.{following}.about"),
+            )
+        )
+    else:
+        parts.append(texts("status.final"))
+    return Html("\n\n".join(parts))
+
+
+def _milestone_line(texts: Texts, milestone: Milestone) -> Html:
+    return texts(
+        "timeline.item.html",
+        date=texts.date(milestone.happened_on),
+        place=milestone.place,
+        stage=texts(f"stage.{milestone.stage}"),
+        number=milestone.stage,
+        text=milestone.text,
+        source=source_line(texts, milestone.source),
+    )
+
+
+async def timeline(store: Store, texts: Texts) -> Html:
+    milestones = await store.milestones.timeline(texts.language)
+    if not milestones:
+        return texts("status.none")
+    lines = [texts("timeline.title.html")]
+    lines += [_milestone_line(texts, m) for m in milestones]
+    return Html("\n\n".join(lines))
+
+
+def _fact_pages(facts: Sequence[Fact]) -> list[list[Fact]]:
+    """Page 1: the lead fact of every topic, a summary; then all facts cut into pages."""
+    order = {topic: i for i, topic in enumerate(TOPICS)}
+    ordered = sorted(facts, key=lambda f: order.get(f.topic, len(TOPICS)))
+    leads = [fact for i, fact in enumerate(ordered) if i == 0 or ordered[i - 1].topic != fact.topic]
+    pages: list[list[Fact]] = [leads, []]
+    size = 0
+    for fact in ordered:
+        cost = len(fact.text) + 60
+        if pages[-1] and size + cost > PAGE_BUDGET:
+            pages.append([])
+            size = 0
+        pages[-1].append(fact)
+        size += cost
+    return pages if len(facts) > len(leads) else pages[:1]
+
+
+def _render_facts(texts: Texts, facts: Sequence[Fact]) -> list[str]:
+    """Facts under topic headings, each with a numbered note pointing at its source and date."""
+    notes: dict[Source, int] = {}
+    lines: list[str] = []
+    topic = None
+    for fact in facts:
+        if fact.topic != topic:
+            topic = fact.topic
+            lines.append(("\n" if lines else "") + texts(f"topic.{topic}.html"))
+        number = notes.setdefault(fact.source, len(notes) + 1)
+        note = texts("facts.language_note", language=fact.language.upper())
+        other_language = f" {note}" if fact.language != texts.language else ""
+        lines.append(f"• {escape(fact.text)}{other_language} [{number}]")
+    lines.append("")
+    for source, number in notes.items():
+        lines.append(f"[{number}] " + source_line(texts, source))
+    return lines
+
+
+async def facts_page(store: Store, texts: Texts, number: int = 1) -> Page:
+    facts = await store.facts.active(texts.language)
+    if not facts:
+        return Page(texts("facts.none"), 1, 1)
+    pages = _fact_pages(facts)
+    number = min(max(number, 1), len(pages))
+    header = texts.plural("facts.title.html", len(facts))
+    if len(pages) > 1:
+        header = Html(header + "  " + texts("page.of", page=number, pages=len(pages)))
+    if number == 1 and len(pages) > 1:
+        header = Html(header + "\n" + texts("facts.summary"))
+    body = "\n".join([header, "", *_render_facts(texts, pages[number - 1])])
+    assert len(body) < TELEGRAM_LIMIT
+    return Page(Html(body), number, len(pages), pages[number - 1])
+
+
+def _article_line(texts: Texts, article: Article) -> Html:
+    title = escape(article.title)
+    if article.url:
+        title = f'<a href="{escape(article.url)}">{title}</a>'
+    return texts(
+        "news.item.html",
+        title=Html(title),
+        date=texts.date(article.published_date),
+        source=article.source,
+        language=article.language.upper(),
+    )
+
+
+async def news_page(store: Store, texts: Texts, number: int = 1) -> Page:
+    total = await store.articles.count()
+    if total == 0:
+        return Page(texts("news.none"), 1, 1)
+    count = -(-total // NEWS_PER_PAGE)
+    number = min(max(number, 1), count)
+    articles = await store.articles.latest(
+        NEWS_PER_PAGE, (number - 1) * NEWS_PER_PAGE, prefer=texts.language
+    )
+    header = texts("news.title.html")
+    if count > 1:
+        header = Html(header + "  " + texts("page.of", page=number, pages=count))
+    lines = [header, *(_article_line(texts, a) for a in articles)]
+    return Page(Html("\n\n".join(lines)), number, count, articles)

@@ -1,0 +1,61 @@
+"""The typed callback context handlers receive: `context.store`, `context.texts`, `context.chat`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.chats import ChatDirectory
+from bot.config import Settings
+from bot.i18n import FALLBACK, Texts, texts_for
+from storage import Store
+from storage.models import Chat
+
+
+@dataclass
+class BotData:
+    """Application-wide services, filled in post_init (PTB creates this with no arguments)."""
+
+    settings: Settings = field(default_factory=Settings)
+    store: Store | None = None
+    chats: ChatDirectory | None = None
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """PTB creates one per update; the tracking guard sets `chat` before features run."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.chat: Chat | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.bot_data.settings
+
+    @property
+    def store(self) -> Store:
+        store = self.bot_data.store
+        if store is None:
+            raise RuntimeError("the store is opened in post_init; no update comes before it")
+        return store
+
+    @property
+    def chats(self) -> ChatDirectory:
+        chats = self.bot_data.chats
+        if chats is None:
+            raise RuntimeError("the chat directory is created in post_init")
+        return chats
+
+    @property
+    def texts(self) -> Texts:
+        return texts_for(self.chat.language if self.chat else FALLBACK)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_ids

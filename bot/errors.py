@@ -1,0 +1,23 @@
+"""The project's exception tree.
+
+VisatalksError
+├── ConfigError      a setting is missing or malformed; the start stops with one line
+└── StorageError     the database cannot be opened or migrated
+"""
+
+
+class VisatalksError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class ConfigError(VisatalksError):
+    """A setting is wrong; the message names the variable and what is wrong with it."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+class StorageError(VisatalksError):
+    """The database cannot be used."""

@@ -1,0 +1,75 @@
+"""/status, /timeline, /facts and /news: what is known, each item with its date and source."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks, content, keyboards
+from bot.context import BotContext
+from bot.replies import replace, reply
+from handlers.language import choose as choose_language
+
+
+async def status(update: Update, context: BotContext) -> None:
+    """The current stage as a progress line, its date and place, source, and the next step."""
+    await reply(update, context, await content.status(context.store, context.texts))
+
+
+async def timeline(update: Update, context: BotContext) -> None:
+    """Every milestone so far, oldest first."""
+    await reply(update, context, await content.timeline(context.store, context.texts))
+
+
+async def facts(update: Update, context: BotContext) -> None:
+    """The first page of facts, grouped by topic, with page buttons."""
+    page = await content.facts_page(context.store, context.texts)
+    keyboard = keyboards.pager(context.texts, "facts", page.number, page.count)
+    await reply(update, context, page.text, keyboard)
+
+
+async def news(update: Update, context: BotContext) -> None:
+    """The latest articles: title, date, source and link."""
+    page = await content.news_page(context.store, context.texts)
+    keyboard = keyboards.pager(context.texts, "news", page.number, page.count)
+    await reply(update, context, page.text, keyboard)
+
+
+async def turn_page(update: Update, context: BotContext) -> None:
+    """The facts or news page whose button was pressed, in place of the current one."""
+    query = update.callback_query
+    assert query is not None
+    data = callbacks.parse(query.data)
+    await query.answer()
+    if data is None or data.number is None:
+        return
+    render = content.facts_page if data.prefix == "facts" else content.news_page
+    page = await render(context.store, context.texts, data.number)
+    keyboard = keyboards.pager(context.texts, data.prefix, page.number, page.count)
+    await replace(update, context, page.text, keyboard)
+
+
+async def menu(update: Update, context: BotContext) -> None:
+    """The welcome message's buttons: status, facts, language."""
+    query = update.callback_query
+    assert query is not None
+    data = callbacks.parse(query.data)
+    await query.answer()
+    if data is None:
+        return
+    if data.argument == "status":
+        await status(update, context)
+    elif data.argument == "facts":
+        await facts(update, context)
+    elif data.argument == "lang":
+        await choose_language(update, context)
+
+
+HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
+    CommandHandler("status", status),
+    CommandHandler("timeline", timeline),
+    CommandHandler("facts", facts),
+    CommandHandler("news", news),
+    CallbackQueryHandler(turn_page, pattern=r"^(facts|news):\d+$"),
+    CallbackQueryHandler(menu, pattern=callbacks.pattern("menu")),
+]

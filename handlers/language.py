@@ -1,0 +1,39 @@
+"""/lang: a keyboard of the three languages; the choice is saved for the chat."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks, keyboards
+from bot.context import BotContext
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, texts_for
+from bot.replies import replace, reply
+
+
+async def choose(update: Update, context: BotContext) -> None:
+    """The language keyboard, the current language ticked."""
+    assert context.chat is not None
+    await reply(
+        update, context, context.texts("lang.choose"), keyboards.languages(context.chat.language)
+    )
+
+
+async def chosen(update: Update, context: BotContext) -> None:
+    """Saves the pressed language and confirms in it."""
+    query = update.callback_query
+    assert query is not None and context.chat is not None
+    data = callbacks.parse(query.data)
+    if data is None or data.argument not in LANGUAGES:
+        await query.answer()
+        return
+    await context.chats.choose_language(context.chat.id, data.argument)
+    texts = texts_for(data.argument)
+    await query.answer(texts.plain("lang.saved", language=LANGUAGE_NAMES[data.argument]))
+    await replace(update, context, texts("lang.saved", language=LANGUAGE_NAMES[data.argument]))
+
+
+HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
+    CommandHandler(["lang", "language"], choose),
+    CallbackQueryHandler(chosen, pattern=callbacks.pattern("lang")),
+]

@@ -1,0 +1,86 @@
+"""Typed rows handed out by the repositories."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Mode(StrEnum):
+    """How a chat wants updates."""
+
+    OFF = "off"
+    INSTANT = "instant"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class ChatState(StrEnum):
+    """Whether Telegram still lets us write to the chat."""
+
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+    GONE = "gone"
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    id: int
+    type: str
+    language: str
+    language_chosen: bool
+    mode: Mode
+    digest_hour: int
+    digest_weekday: int
+    state: ChatState
+    first_seen: str
+    last_seen: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: int
+    origin: str
+    source: str
+    url: str | None
+    language: str
+    title: str
+    body: str
+    author: str | None
+    published_at: str
+
+    @property
+    def published_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.published_at[:10])
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a fact or milestone comes from: shown beside it."""
+
+    name: str
+    url: str | None
+    published: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    id: int
+    key: str
+    topic: str
+    language: str  # language of `text` (the asked one, or a fallback)
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    id: int
+    key: str
+    stage: int
+    happened_on: dt.date
+    language: str
+    place: str
+    text: str
+    source: Source
