@@ -13,12 +13,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from telegram import Update
-
 from bot.app import build_application
 from bot.config import Settings, environment_with_dotenv, load_settings
 from bot.errors import ConfigError, StorageError
 from bot.logs import setup_logging
+from bot.runner import serve
 
 log = logging.getLogger(__name__)
 NO_TOKEN_NOTICE = (
@@ -40,7 +39,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def run_polling(settings: Settings) -> int:
     application = build_application(settings)
     log.info("polling %s", settings.api_base_url.split("/bot")[0])
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(serve(application))
     return 0
 
 

@@ -23,6 +23,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.app import build_application
 from bot.config import Settings
 from bot.i18n import detect_language
+from bot.runner import running
 
 CONSOLE_TOKEN = "1000000:console-offline-token-000000000"
 BOT_USER = {
@@ -114,13 +115,18 @@ class ConsoleUser:
     """Turns input lines into updates from one private-chat user."""
 
     def __init__(self, language_code: str, user_id: int = 1001) -> None:
-        self.user = {"id": user_id, "is_bot": False, "first_name": "Console"}
-        self.user["language_code"] = language_code
+        self.user_id = user_id
+        self.user: dict[str, Any] = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": "Console",
+            "language_code": language_code,
+        }
         self.update_ids = itertools.count(1)
         self.message_ids = itertools.count(1)
 
     def message(self, text: str) -> dict[str, Any]:
-        chat = {"id": self.user["id"], "type": "private", "first_name": "Console"}
+        chat = {"id": self.user_id, "type": "private", "first_name": "Console"}
         message: dict[str, Any] = {
             "message_id": next(self.message_ids),
             "date": int(time.time()),
@@ -154,17 +160,12 @@ async def run_console(
     application = build_application(settings, request=request, token=CONSOLE_TOKEN)
     user = ConsoleUser(language or "ru")
     loop = asyncio.get_running_loop()
-    await application.initialize()
-    try:
-        assert application.post_init is not None
-        await application.post_init(application)
-        await application.start()
+    async with running(application, poll=False):
         chats = application.bot_data.chats
         if language and chats is not None:
             # The flag is the user's choice for this session, over any saved one.
-            chat_id = int(user.user["id"])  # type: ignore[call-overload]
-            await chats.seen(chat_id, "private", language)
-            await chats.choose_language(chat_id, detect_language(language))
+            await chats.seen(user.user_id, "private", language)
+            await chats.choose_language(user.user_id, detect_language(language))
         while True:
             line = await loop.run_in_executor(None, stdin.readline)
             if not line:
@@ -178,9 +179,3 @@ async def run_console(
             else:
                 raw = user.message(text)
             await application.process_update(Update.de_json(raw, application.bot))
-    finally:
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)

@@ -1,0 +1,66 @@
+"""Shared fixtures: the fake Bot API on 127.0.0.1 and the real bot long-polling it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.app import VisatalksApp, build_application
+from bot.config import Settings, load_settings
+from bot.runner import running
+from tests.fakebotapi import FakeBotApi
+
+ADMIN_ID = 42
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def database_path(tmp_path: Path) -> Path:
+    return tmp_path / "visatalks.sqlite3"
+
+
+@pytest.fixture
+def settings(api: FakeBotApi, database_path: Path) -> Settings:
+    return make_settings(api, database_path)
+
+
+def make_settings(api: FakeBotApi, database_path: Path, **extra: str) -> Settings:
+    return load_settings(
+        {
+            "BOT_TOKEN": api.token,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "DATABASE_PATH": str(database_path),
+            "ADMIN_IDS": str(ADMIN_ID),
+            **extra,
+        }
+    )
+
+
+StartBot = Callable[..., AbstractAsyncContextManager[VisatalksApp]]
+
+
+@pytest.fixture
+def start_bot(settings: Settings) -> StartBot:
+    """`async with start_bot() as app:` runs the real bot, long-polling the fake API."""
+
+    @asynccontextmanager
+    async def start(custom: Settings | None = None) -> AsyncIterator[VisatalksApp]:
+        application = build_application(custom or settings)
+        async with running(application, poll_timeout=1):
+            yield application
+
+    return start
+
+
+@pytest.fixture
+async def bot(start_bot: StartBot) -> AsyncIterator[VisatalksApp]:
+    async with start_bot() as application:
+        yield application
