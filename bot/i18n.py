@@ -131,10 +131,16 @@ class Texts:
 
     def date(self, value: dt.date) -> str:
         """A date as people write it: `2 декабря 2025 г.`, `2025 ж. 2 желтоқсан`."""
-        return format_date(value, "long", locale=self.language)
+        return _plain_spaces(format_date(value, "long", locale=self.language))
 
     def datetime(self, value: dt.datetime) -> str:
-        return format_datetime(value, "d MMMM y, HH:mm", locale=self.language)
+        return _plain_spaces(format_datetime(value, "d MMMM y, HH:mm", locale=self.language))
+
+
+def _plain_spaces(text: str) -> str:
+    # CLDR puts narrow no-break spaces in dates ("2025\u202fг."); users search and copy them
+    # with ordinary spaces.
+    return text.replace("\u202f", " ").replace("\xa0", " ")
 
 
 @cache

@@ -1,0 +1,63 @@
+"""The offline console, as a newcomer runs it: `printf '/status\n/facts\n' | visatalks console`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXPECTED = {
+    "kk": ("2025 ж. 2 желтоқсан", "Келіссөздер басталды", "50 млрд"),
+    "ru": ("2 декабря 2025 г.", "Переговоры начаты", "50 млрд"),
+    "en": ("December 2, 2025", "Negotiations launched", "50 billion"),
+}
+
+
+def console(tmp_path: Path, stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env["DATABASE_PATH"] = str(tmp_path / "console.sqlite3")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "console", *args],
+        input=stdin,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_status_and_facts_in_each_language(tmp_path: Path, language: str) -> None:
+    result = console(tmp_path, "/status\n/facts\n", "--lang", language)
+    assert result.returncode == 0, result.stderr
+    date, stage, figure = EXPECTED[language]
+    assert "▰▰▱▱▱▱▱ 2/7" in result.stdout
+    assert stage in result.stdout
+    assert date in result.stdout
+    assert figure in result.stdout  # the trade figure of the articles
+    assert "Kazinform" in result.stdout
+    assert "<b>" not in result.stdout  # HTML is rendered as plain text
+
+
+def test_buttons_are_numbered_and_picked_by_number(tmp_path: Path) -> None:
+    result = console(tmp_path, "/lang\n3\n/help\n", "--lang", "ru")
+    assert result.returncode == 0, result.stderr
+    assert "[1] Қазақша" in result.stdout and "[3] English" in result.stdout
+    assert "Language: English" in result.stdout
+    assert "What I can do" in result.stdout
+
+
+def test_no_token_opens_the_console_and_says_how_to_connect(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env["DATABASE_PATH"] = str(tmp_path / "c.sqlite3")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], input="/help\n", env=env, cwd=tmp_path,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert "BOT_TOKEN" in result.stderr and "@BotFather" in result.stderr
+    assert "/status" in result.stdout

@@ -1,0 +1,114 @@
+"""Storage: migrations, seeds loaded once and updated in place, language fallback, chats."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.seeds import SEEDS_DIR, load_seeds
+from storage import open_store
+from storage.db import migrations
+from storage.models import ChatState, Mode
+
+
+async def test_migrations_set_the_schema_version(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "a.sqlite3")
+    try:
+        version = await store.db.fetchval("PRAGMA user_version")
+        assert version == migrations()[-1][0]
+        assert await store.db.fetchval("PRAGMA journal_mode") == "wal"
+    finally:
+        await store.close()
+
+
+async def test_seeds_twice_add_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    for _ in range(2):
+        store = await open_store(path)
+        counts = await load_seeds(store)
+        assert await store.articles.count() == counts.articles == 2
+        assert await store.facts.count() == counts.facts >= 25
+        assert await store.milestones.count() == counts.milestones == 1
+        await store.close()
+
+
+async def test_edited_seed_updates_its_row(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    store = await open_store(tmp_path / "a.sqlite3")
+    try:
+        await load_seeds(store, seeds)
+        facts = seeds / "facts.toml"
+        text = facts.read_text(encoding="utf-8")
+        first_en = next(line for line in text.splitlines() if line.startswith("en = "))
+        facts.write_text(text.replace(first_en, 'en = "Edited fact."', 1), encoding="utf-8")
+        await load_seeds(store, seeds)
+        english = await store.facts.active("en")
+        assert english[0].text == "Edited fact."
+        assert sum(f.text == "Edited fact." for f in english) == 1
+        assert len(english) == await store.facts.count()
+    finally:
+        await store.close()
+
+
+async def test_facts_and_milestones_carry_source_and_language(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "a.sqlite3")
+    try:
+        await load_seeds(store)
+        for language in ("kk", "ru", "en"):
+            facts = await store.facts.active(language)
+            assert all(f.language == language and f.text for f in facts)
+            assert {f.source.name for f in facts} == {"Kazinform"}
+            milestone = await store.milestones.current(language)
+            assert milestone is not None and milestone.stage == 2
+            assert milestone.happened_on.isoformat() == "2025-12-02"
+        assert (await store.milestones.current("en")).place == "Brussels"  # type: ignore[union-attr]
+    finally:
+        await store.close()
+
+
+async def test_missing_language_falls_back_to_russian(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "a.sqlite3")
+    try:
+        await load_seeds(store)
+        article = (await store.articles.latest(1))[0]
+        await store.facts.upsert_keyed(
+            key="ru-only", topic="talks", position=999, article_id=article.id, keywords="",
+            texts={"ru": "Только по-русски."},
+        )  # fmt: skip
+        fact = next(f for f in await store.facts.active("kk") if f.key == "ru-only")
+        assert (fact.language, fact.text) == ("ru", "Только по-русски.")
+    finally:
+        await store.close()
+
+
+async def test_chat_language_follows_telegram_until_chosen(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "a.sqlite3")
+    try:
+        chat = await store.chats.seen(7, "private", "kk")
+        assert (chat.language, chat.mode, chat.state) == ("kk", Mode.OFF, ChatState.ACTIVE)
+        assert (await store.chats.seen(7, "private", "en")).language == "en"
+        await store.chats.choose_language(7, "ru")
+        assert (await store.chats.seen(7, "private", "en")).language == "ru"
+        await store.chats.subscribe(7, Mode.DAILY, digest_hour=20)
+        chat = await store.chats.seen(7, "private", "en")
+        assert (chat.mode, chat.digest_hour) == (Mode.DAILY, 20)
+    finally:
+        await store.close()
+
+
+async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "a.sqlite3")
+    try:
+        with pytest.raises(RuntimeError):
+            async with store.db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO chats (id, type, language, first_seen, last_seen) "
+                    "VALUES (1, 'private', 'ru', '', '')"
+                )
+                raise RuntimeError("boom")
+        assert await store.chats.get(1) is None
+    finally:
+        await store.close()
