@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
+from bot import delivery
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.context import BotContext, BotData
@@ -25,7 +26,17 @@ log = logging.getLogger(__name__)
 GROUP_GUARDS = -10
 GROUP_FEATURES = 0
 
-MENU_COMMANDS = ("status", "facts", "news", "timeline", "subscribe", "unsubscribe", "lang", "help")
+MENU_COMMANDS = (
+    "status",
+    "facts",
+    "news",
+    "timeline",
+    "subscribe",
+    "unsubscribe",
+    "settings",
+    "lang",
+    "help",
+)
 
 VisatalksApp = Application[Any, BotContext, Any, Any, BotData, Any]
 
@@ -52,6 +63,11 @@ async def _post_init(application: VisatalksApp) -> None:
         await set_command_menus(application)
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
         log.warning("could not set command menus: %s", exc)
+    await delivery.start_worker(application)
+
+
+async def _post_stop(application: VisatalksApp) -> None:
+    await delivery.stop_worker(application)
 
 
 async def _post_shutdown(application: VisatalksApp) -> None:
@@ -88,12 +104,14 @@ def build_application(
         .base_url(settings.api_base_url)
         .context_types(context_types)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: VisatalksApp = builder.build()
     application.bot_data.settings = settings
+    application.bot_data.deliver = request is None
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
     for feature in (start, language, info, subscription, fallback):

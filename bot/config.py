@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +17,30 @@ _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 
 
 @dataclass(frozen=True)
+class DeliveryLimits:
+    """How fast and how stubbornly the delivery worker sends (Telegram's limits by default).
+
+    `concurrency` is also the most messages that can go out twice after a crash: a send is
+    recorded as done before its slot is freed, so only sends holding a slot can be lost from
+    the record.
+    """
+
+    global_per_second: float = 30.0
+    private_per_second: float = 1.0
+    group_per_minute: float = 20.0
+    paid_broadcast: bool = False  # allow_paid_broadcast: Telegram lets 1000/s through, for Stars
+    paid_per_second: float = 1000.0
+    concurrency: int = 16
+    max_attempts: int = 10  # tries of a delivery on 5xx / timeouts before it is failed
+    retry_base_seconds: float = 2.0  # first backoff; doubles per attempt
+    retry_max_seconds: float = 600.0
+
+    @property
+    def overall_per_second(self) -> float:
+        return self.paid_per_second if self.paid_broadcast else self.global_per_second
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from its environment; tests build it from a dict."""
 
@@ -26,6 +50,7 @@ class Settings:
     api_base_url: str = DEFAULT_API_BASE_URL
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
     log_level: str = "INFO"
+    delivery: DeliveryLimits = field(default_factory=DeliveryLimits)
 
     def __repr__(self) -> str:
         # Never let the token reach a log line or a traceback through repr().
@@ -98,6 +123,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     if log_level not in LOG_LEVELS:
         raise ConfigError("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}")
 
+    delivery = _delivery_limits(get)
+
     return Settings(
         bot_token=token,
         admin_ids=frozenset(admin_ids),
@@ -105,4 +132,44 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         api_base_url=api_base_url,
         timezone=timezone,
         log_level=log_level,
+        delivery=delivery,
+    )
+
+
+def _delivery_limits(get: Callable[[str], str]) -> DeliveryLimits:
+    defaults = DeliveryLimits()
+
+    def number(name: str, default: float, low: float, high: float) -> float:
+        raw = get(name)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(name, f"{raw!r} is not a number") from None
+        if not low <= value <= high:
+            raise ConfigError(name, f"must be between {low:g} and {high:g}")
+        return value
+
+    paid = get("ALLOW_PAID_BROADCAST").lower()
+    if paid not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise ConfigError("ALLOW_PAID_BROADCAST", "must be true or false")
+    return DeliveryLimits(
+        global_per_second=number(
+            "DELIVERY_GLOBAL_PER_SECOND", defaults.global_per_second, 0.1, 1000
+        ),
+        private_per_second=number(
+            "DELIVERY_PRIVATE_PER_SECOND", defaults.private_per_second, 0.01, 100
+        ),
+        group_per_minute=number("DELIVERY_GROUP_PER_MINUTE", defaults.group_per_minute, 0.1, 6000),
+        paid_broadcast=paid in ("1", "true", "yes"),
+        paid_per_second=number("PAID_BROADCAST_PER_SECOND", defaults.paid_per_second, 1, 1000),
+        concurrency=int(number("DELIVERY_CONCURRENCY", defaults.concurrency, 1, 256)),
+        max_attempts=int(number("DELIVERY_MAX_ATTEMPTS", defaults.max_attempts, 1, 100)),
+        retry_base_seconds=number(
+            "DELIVERY_RETRY_BASE_SECONDS", defaults.retry_base_seconds, 0.001, 3600
+        ),
+        retry_max_seconds=number(
+            "DELIVERY_RETRY_MAX_SECONDS", defaults.retry_max_seconds, 0.001, 86400
+        ),
     )

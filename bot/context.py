@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.digests import Clock, system_clock
 from bot.i18n import FALLBACK, Texts, texts_for
 from storage import Store
 from storage.models import Chat
+
+if TYPE_CHECKING:
+    from bot.delivery import DeliveryWorker
 
 
 @dataclass
@@ -21,6 +25,9 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     store: Store | None = None
     chats: ChatDirectory | None = None
+    deliver: bool = True  # False when the network is replaced (the offline console)
+    delivery: DeliveryWorker | None = None  # started in post_init, drained in post_stop
+    clock: Clock = system_clock  # wall clock of digests; tests put their own
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
