@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.context import BotContext, BotData
 from bot.i18n import LANGUAGES, texts_for
 from bot.seeds import load_seeds
+from bot.updates import PerChatOrder
 from handlers import fallback, info, language, start, subscription, tracking
 from storage import open_store
 
@@ -89,6 +90,7 @@ def build_application(
         .context_types(context_types)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(PerChatOrder())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

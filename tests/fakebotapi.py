@@ -164,6 +164,10 @@ class ApiError(Exception):
         self.description = description
         self.parameters = parameters
 
+    def fresh(self) -> ApiError:
+        """A new instance with the same answer (scripted errors are raised many times)."""
+        return ApiError(self.error_code, self.description, self.parameters)
+
     def payload(self) -> JSONDict:
         """The JSON body Telegram would answer with."""
         body: JSONDict = {
@@ -1385,7 +1389,7 @@ class FakeBotApi:
                 self._failures.remove(failure)
             if failure.delay > 0:
                 await self._sleep(failure.delay)
-            raise failure.error
+            raise failure.error.fresh()
 
     def _apply_chat_state(self, kind: _Kind, params: JSONDict) -> None:
         chat_id = _optional_chat_id(params)
@@ -1397,7 +1401,7 @@ class FakeBotApi:
         error, sends_only = state
         if sends_only and kind != "send":
             return
-        raise error
+        raise error.fresh()
 
     def _build_method_table(self) -> dict[str, _Method]:
         table: list[tuple[str, _Handler, _Kind]] = [
