@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.context import BotContext, BotData
 from bot.i18n import LANGUAGES, texts_for
 from bot.seeds import load_seeds
+from bot.updates import PerChatOrder
 from handlers import fallback, info, language, start, subscription, tracking
 from storage import open_store
 
@@ -106,6 +107,7 @@ def build_application(
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(PerChatOrder())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
