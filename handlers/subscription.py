@@ -78,14 +78,19 @@ def _done(context: BotContext, chat: Chat) -> Html:
 
 
 async def subscribe(update: Update, context: BotContext) -> None:
-    """How updates should come: instantly, daily or weekly, as buttons (current one ticked)."""
+    """Subscribes at once (instant updates) and offers daily / weekly digests as buttons;
+    a subscribed chat sees its current mode and the same buttons."""
     assert context.chat is not None
     texts = context.texts
-    text = texts("delivery.choose.html", zone=_zone(context, texts.language))
-    if context.chat.mode is not Mode.OFF:
-        current = texts("delivery.current", mode=describe(context, texts, context.chat))
-        text = Html(f"{text}\n\n{current}")
-    await reply(update, context, text, keyboards.subscription_modes(texts, context.chat.mode))
+    zone = _zone(context, texts.language)
+    if context.chat.mode is Mode.OFF:
+        chat = await _change(context, Mode.INSTANT)
+        text = texts("delivery.subscribed.html", zone=zone)
+    else:
+        chat = context.chat
+        current = texts("delivery.current", mode=describe(context, texts, chat))
+        text = Html(f"{texts('delivery.choose.html', zone=zone)}\n\n{current}")
+    await reply(update, context, text, keyboards.subscription_modes(texts, chat.mode))
 
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
