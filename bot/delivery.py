@@ -164,6 +164,7 @@ class DeliveryWorker:
         self._waiting: list[tuple[float, int, _Job]] = []  # heap by monotonic time
         self._order = itertools.count()
         self._held: set[int] = set()  # delivery ids in memory
+        self._released_meanwhile: set[int] | None = None  # released during a fetch
         self._digest_chats: set[int] = set()  # chats whose digest job is held
         self._busy: set[int] = set()  # chats with a send in flight
         self._stopped_updates: set[int] = set()  # paused or cancelled since start
@@ -284,11 +285,21 @@ class DeliveryWorker:
         return None
 
     async def _fetch(self, now: float) -> None:
+        # A read spans several round trips to the database thread; a send task may commit
+        # and release its rows meanwhile, and the read may still show them pending. Rows
+        # released during the fetch are therefore left for the next one.
+        self._released_meanwhile = set()
+        try:
+            await self._fetch_rows(now)
+        finally:
+            self._released_meanwhile = None
+
+    async def _fetch_rows(self, now: float) -> None:
         limit = BATCH + len(self._held)
         rows = await self._outbox.due(now, limit)
         fresh = 0
         for row in rows:
-            if row.id in self._held or row.update_id in self._stopped_updates:
+            if self._taken(row):
                 continue
             if row.digest:
                 if row.chat_id in self._digest_chats:
@@ -296,7 +307,7 @@ class DeliveryWorker:
                 bundle = [
                     d
                     for d in await self._outbox.digest_bundle(row.chat_id, now)
-                    if d.id not in self._held and d.update_id not in self._stopped_updates
+                    if not self._taken(d)
                 ]
                 if not bundle:
                     continue
@@ -308,8 +319,17 @@ class DeliveryWorker:
             self._ready.append(job)
             fresh += 1
         if len(rows) < limit or not fresh:
-            self._dirty = False
+            self._dirty = bool(self._released_meanwhile)
             self._next_db_due = await self._outbox.next_due_after(now)
+
+    def _taken(self, row: DueDelivery) -> bool:
+        """Held in memory, just released (possibly read stale), or of a stopped update."""
+        meanwhile = self._released_meanwhile
+        return (
+            row.id in self._held
+            or (meanwhile is not None and row.id in meanwhile)
+            or row.update_id in self._stopped_updates
+        )
 
     async def _idle(self, now: float) -> None:
         timeout = MAX_IDLE
@@ -368,6 +388,8 @@ class DeliveryWorker:
     def _release(self, job: _Job) -> None:
         """The job leaves memory; its rows are done, or back in the database for later."""
         self._held.difference_update(job.ids)
+        if self._released_meanwhile is not None:
+            self._released_meanwhile.update(job.ids)
         if job.digest:
             self._digest_chats.discard(job.chat_id)
             self._dirty = True  # the chat's next bundle may be due
