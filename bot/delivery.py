@@ -42,7 +42,7 @@ from bot import subscriptions
 from bot.chats import ChatDirectory
 from bot.config import DeliveryLimits
 from bot.digests import Clock, all_slots, system_clock
-from bot.outbox import message_parts, render_digest, render_update
+from bot.outbox import digest_parts, update_parts
 from bot.ratelimit import ChatPacer, global_bucket
 from bot.replies import NO_PREVIEW
 from bot.telegram_errors import Action, Verdict, classify
@@ -473,8 +473,8 @@ class DeliveryWorker:
             return None
         present = [t for t in texts if t is not None]
         if job.digest:
-            return message_parts(render_digest(present, job.language))
-        parts = message_parts(render_update(present[0], job.language))
+            return digest_parts(present, job.language)
+        parts = update_parts(present[0], job.language)
         self._rendered[key] = parts
         if len(self._rendered) > _TEXT_CACHE:
             self._rendered.popitem(last=False)

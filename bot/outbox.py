@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.i18n import LANGUAGES, Html, texts_for
-from bot.textsplit import split_html
+from bot.textsplit import TELEGRAM_LIMIT, split_html
 from storage import Store
 from storage.outbox import KINDS
 
@@ -82,15 +82,30 @@ def render_update(texts: Mapping[str, str], language: str) -> Html:
     return Html(f"{note}\n\n{body}")
 
 
-def render_digest(updates: Sequence[Mapping[str, str]], language: str) -> Html:
-    """Several updates in one message, oldest first, items a paragraph apart."""
+def update_parts(texts: Mapping[str, str], language: str) -> list[str]:
+    """The messages one update goes out as: split at 4096 characters on paragraph boundaries."""
+    return split_html(render_update(texts, language))
+
+
+def digest_parts(updates: Sequence[Mapping[str, str]], language: str) -> list[str]:
+    """Several updates in as few messages as fit, oldest first.
+
+    Whole updates are packed into each message (a title never parts from its text); only an
+    update longer than a message by itself is cut, on its own paragraph boundaries.
+    """
     texts = texts_for(language)
-    parts = [texts.plural("delivery.digest.title.html", len(updates))]
-    parts += [render_update(update, language) for update in updates]
-    parts.append(texts("delivery.digest.footer"))
-    return Html("\n\n".join(parts))
-
-
-def message_parts(text: Html) -> list[str]:
-    """The messages `text` goes out as: split at 4096 characters on paragraph boundaries."""
-    return split_html(text)
+    blocks = [texts.plural("delivery.digest.title.html", len(updates))]
+    blocks += [render_update(update, language) for update in updates]
+    blocks.append(texts("delivery.digest.footer"))
+    parts: list[str] = []
+    current = ""
+    for block in blocks:
+        for piece in split_html(block):
+            joined = f"{current}\n\n{piece}" if current else piece
+            if len(joined) <= TELEGRAM_LIMIT:
+                current = joined
+            else:
+                parts.append(current)
+                current = piece
+    parts.append(current)
+    return parts
