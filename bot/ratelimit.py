@@ -38,7 +38,8 @@ class TokenBucket:
             return self._paused_until - now
         self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
-        return 0.0 if self._tokens >= 1.0 else (1.0 - self._tokens) / self.rate
+        missing = 1.0 - self._tokens
+        return 0.0 if missing <= 1e-9 else missing / self.rate  # float sums fall short
 
     def take(self) -> None:
         self._tokens -= 1.0
