@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.feeds.poller import Poller
 from bot.i18n import FALLBACK, Texts, texts_for
 from storage import Store
 from storage.models import Chat
@@ -21,6 +22,7 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     store: Store | None = None
     chats: ChatDirectory | None = None
+    feeds: Poller | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
