@@ -162,7 +162,7 @@ class FeedServer:
 
 async def _serve(directory: Path) -> None:
     async with FeedServer() as server:
-        server.directory = directory.resolve()
+        server.directory = directory
         print(server.url(""), flush=True)
         loop = asyncio.get_running_loop()
         done = asyncio.Event()
@@ -173,7 +173,7 @@ async def _serve(directory: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a directory of feeds on 127.0.0.1.")
     parser.add_argument("directory", type=Path)
-    asyncio.run(_serve(parser.parse_args().directory))
+    asyncio.run(_serve(parser.parse_args().directory.resolve()))
 
 
 if __name__ == "__main__":

@@ -46,8 +46,12 @@ class Recorder:
         self.calls.append(list(items))
 
     @property
+    def items(self) -> list[NewItem]:
+        return [item for call in self.calls for item in call]
+
+    @property
     def titles(self) -> list[str]:
-        return [item.title for call in self.calls for item in call]
+        return [item.title for item in self.items]
 
 
 @pytest.fixture
@@ -216,7 +220,7 @@ async def test_bad_feeds_are_recorded_on_their_feed_and_do_not_stop_the_others(
     assert results[server.url("/lenient.xml")].new == 1
     assert len(recorder.calls) == len(GOOD) + 1  # one announcement per feed with news
 
-    future = next(i for i in recorder.calls[-1] + sum(recorder.calls, []) if "будущего" in i.title)
+    future = next(i for i in recorder.items if "будущего" in i.title)
     assert future.published <= clock.now
 
     # Everything is checked again later: the poller is alive and the failures are retried.
