@@ -43,7 +43,7 @@ class Load:
         self.pushed: dict[int, deque[float]] = defaultdict(deque)
         self.latencies: list[float] = []
         self.seen = 0
-        self.script = itertools.cycle(itertools.product(self.users, COMMANDS))
+        self.script = itertools.cycle((u, c) for c in COMMANDS for u in self.users)
 
     def push(self) -> None:
         user, command = next(self.script)

@@ -12,6 +12,7 @@ from telegram.request import BaseRequest
 
 from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.content import Pages
 from bot.context import BotContext, BotData
 from bot.i18n import LANGUAGES, texts_for
 from bot.seeds import load_seeds
@@ -48,6 +49,7 @@ async def _post_init(application: VisatalksApp) -> None:
     data = application.bot_data
     data.store = await open_store(data.settings.database_path)
     data.chats = ChatDirectory(data.store.chats)
+    data.pages = Pages(data.store)
     await load_seeds(data.store)
     try:
         await set_command_menus(application)
