@@ -61,8 +61,8 @@ class Load:
     def outstanding(self) -> int:
         return sum(len(q) for q in self.pushed.values())
 
-    async def drain(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+    async def drain(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             self.collect()
             if not self.outstanding():
