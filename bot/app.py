@@ -13,11 +13,13 @@ from telegram.request import BaseRequest
 
 from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.content import Pages
 from bot.context import BotContext, BotData
 from bot.feeds import service as feeds_service
 from bot.feeds.announce import NewItem
 from bot.i18n import LANGUAGES, texts_for
 from bot.seeds import load_seeds
+from bot.updates import PerChatOrder
 from handlers import fallback, feeds, info, language, start, subscription, tracking
 from storage import open_store
 
@@ -50,6 +52,7 @@ async def _post_init(application: VisatalksApp) -> None:
     data = application.bot_data
     data.store = await open_store(data.settings.database_path)
     data.chats = ChatDirectory(data.store.chats)
+    data.pages = Pages(data.store)
     await load_seeds(data.store)
     data.feeds = await feeds_service.start(application, _announce_feed_items)
     try:
@@ -101,6 +104,7 @@ def build_application(
         .context_types(context_types)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(PerChatOrder())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
