@@ -2,7 +2,7 @@
 
 Every `relevant_every`-th entry is about the talks (alternating Russian and Kazakh), the rest
 are ordinary news; guids, links and dates are distinct, and the same arguments always give the
-same bytes.
+same bytes. Titles name the feed, so feeds generated apart never share an item.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def rss(name: str, entries: int, relevant_every: int = 10, offset: int = 0) -> b
         when = START + dt.timedelta(minutes=i)
         items.append(
             "<item>"
-            f"<title>{escape(title.format(n=i))}</title>"
+            f"<title>{escape(title.format(n=f'{i} ({name})'))}</title>"
             f"<link>https://{name}.example.kz/news/{i}</link>"
             f'<guid isPermaLink="false">{name}-{i}</guid>'
             f"<pubDate>{when.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate>"

@@ -94,3 +94,10 @@ def render_announcement(
 ) -> dict[str, Html]:
     """The announcement of one poll's items in every language, for Announcement.texts."""
     return {language: render(texts_for(language), items, timezone) for language in LANGUAGES}
+
+
+def warm_up() -> None:
+    """Render once in every language at start-up: Babel reads its locale data on first use,
+    tens of milliseconds that would otherwise stall the event loop inside the first poll."""
+    sample = NewItem(0, 0, "", "", "", None, dt.datetime(2025, 12, 2, tzinfo=dt.UTC), "ru")
+    render_announcement([sample])

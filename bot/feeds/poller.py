@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 TICK = dt.timedelta(seconds=30)
 FETCH_CONCURRENCY = 10  # feeds fetched at once
-PARSE_CONCURRENCY = 2  # feeds parsed at once: threads beyond the cores only fight for the GIL
+PARSE_CONCURRENCY = 1  # feeds parsed at once: with the GIL, more threads only add contention
 JITTER = 0.05  # share of the interval by which feeds are spread, so they do not all come due
 
 AlertAdmins = Callable[[Feed], Awaitable[None]]
