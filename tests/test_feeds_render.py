@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from zoneinfo import ZoneInfo
 
+import pytest
+
+from bot.feeds.admin import health
 from bot.feeds.announce import NewItem, render_announcement, shorten
+from bot.feeds.errors import Problem
+from bot.i18n import Texts
+from storage.models import Feed
 from tests.fakebotapi import parse_html
 
 WHEN = dt.datetime(2025, 12, 2, 7, 0, tzinfo=dt.UTC)
@@ -75,3 +83,32 @@ def test_shorten_cuts_at_a_word() -> None:
     assert shorten("short") == "short"
     cut = shorten("слово " * 100, 50)
     assert len(cut) <= 50 and cut.endswith("слово…")
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_every_problem_has_a_text_and_health_renders_every_state(language: str) -> None:
+    texts = Texts(language)
+    zone = ZoneInfo("Asia/Almaty")
+    for problem in Problem:
+        assert texts(f"feeds.problem.{problem}") != f"feeds.problem.{problem}", problem
+    base = Feed(
+        1, "https://a.kz/rss", "config", None, None, None, WHEN, None, None, None,
+        0, None, None, None, None, 0, 0,
+    )  # fmt: skip
+    never = health(texts, base, zone)
+    failing = health(
+        texts,
+        replace(base, last_checked_at=WHEN, error_count=3, last_problem="timeout",
+                last_detail="ReadTimeout", failing_since=WHEN),
+        zone,
+    )  # fmt: skip
+    warned = health(
+        texts, replace(base, last_checked_at=WHEN, last_problem="malformed_recovered"), zone
+    )
+    ok = health(texts, replace(base, last_checked_at=WHEN, items_stored=2), zone)
+    assert texts.plain("feeds.never") in never and "✅" not in never
+    assert "❌" in failing and "(ReadTimeout)" in failing and "3" in failing
+    assert texts.datetime(WHEN.astimezone(zone)) in failing  # 12:00 in Almaty
+    assert "⚠️" in warned and "✅" in ok
+    for text in (never, failing, warned, ok):
+        parse_html(text)

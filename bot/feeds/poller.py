@@ -126,7 +126,7 @@ class Poller:
             try:
                 return await self.check(feed)
             except Exception:  # recording the failure failed too: keep the poller alive
-                log.exception("feed %s: check could not be recorded", feed.url)
+                log.exception("feed %s: check could not be recorded", _label(feed))
                 return CheckResult(feed.id, feed.url, problem=Problem.INTERNAL, failed=True)
 
     async def check(self, feed: Feed) -> CheckResult:
@@ -143,9 +143,9 @@ class Poller:
         except Exception as exc:
             error = classify(exc)
             if error.problem is Problem.INTERNAL:
-                log.error("feed %s: check failed", feed.url, exc_info=exc)
+                log.error("feed %s: check failed", _label(feed), exc_info=exc)
             else:
-                log.warning("feed %s: %s", feed.url, error)
+                log.warning("feed %s: %s", _label(feed), error)
             await self._record_failure(feed, error, now)
             return CheckResult(feed.id, feed.url, problem=error.problem, failed=True)
 
@@ -159,7 +159,7 @@ class Poller:
         source = parsed.title or host(feed.url)
         warning = parsed.warning
         if warning is not None:
-            log.warning("feed %s: %s", feed.url, warning)
+            log.warning("feed %s: %s", _label(feed), warning)
         async with self.store.db.transaction():
             items = []
             for entry in relevant:
@@ -191,7 +191,7 @@ class Poller:
             if items:
                 await self.announce(items)
         if items:
-            log.info("feed %s: %s new item(s) announced", feed.url, len(items))
+            log.info("feed %s: %s new item(s) announced", _label(feed), len(items))
         return CheckResult(
             feed.id,
             feed.url,
@@ -220,7 +220,7 @@ class Poller:
             try:
                 await self.alert_admins(updated)
             except Exception:
-                log.exception("feed %s: could not alert the admins", feed.url)
+                log.exception("feed %s: could not alert the admins", _label(feed))
 
     @property
     def interval(self) -> dt.timedelta:
@@ -235,6 +235,11 @@ class Poller:
         # A fixed per-feed offset spreads feeds added together over the interval's first 5 %.
         spread = (zlib.crc32(feed.url.encode()) % 1000) / 1000 * JITTER
         return now + self.interval * (1 + spread)
+
+
+def _label(feed: Feed) -> str:
+    """How logs name a feed: its id and host (a full URL may carry an access key)."""
+    return f"{feed.id} ({host(feed.url)})"
 
 
 def _article_key(feed: Feed, entry: Entry) -> str:
