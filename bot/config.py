@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +15,20 @@ from bot.errors import ConfigError
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+_FEED_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    """How feeds are fetched and how often; FEED_* variables override the defaults."""
+
+    interval: dt.timedelta = dt.timedelta(minutes=15)
+    min_interval: dt.timedelta = dt.timedelta(minutes=5)  # never poll a feed more often
+    max_backoff: dt.timedelta = dt.timedelta(hours=24)
+    alert_after: dt.timedelta = dt.timedelta(hours=24)  # admins hear of a feed failing this long
+    timeout: float = 20.0  # seconds for one whole request, redirects and body included
+    max_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 5
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,8 @@ class Settings:
     api_base_url: str = DEFAULT_API_BASE_URL
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
     log_level: str = "INFO"
+    feeds: tuple[str, ...] = ()
+    feed_options: FeedOptions = field(default_factory=FeedOptions)
 
     def __repr__(self) -> str:
         # Never let the token reach a log line or a traceback through repr().
@@ -33,7 +50,8 @@ class Settings:
         return (
             f"Settings(bot_token=<{token}>, admin_ids={sorted(self.admin_ids)}, "
             f"database_path={self.database_path}, api_base_url={self.api_base_url}, "
-            f"timezone={self.timezone.key}, log_level={self.log_level})"
+            f"timezone={self.timezone.key}, log_level={self.log_level}, "
+            f"feeds=<{len(self.feeds)}>)"
         )
 
 
@@ -98,6 +116,13 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     if log_level not in LOG_LEVELS:
         raise ConfigError("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}")
 
+    feeds: list[str] = []
+    for url in filter(None, re.split(r"[,\s]+", get("FEEDS"))):
+        if not _FEED_URL_RE.match(url):
+            raise ConfigError("FEEDS", f"{url!r} is not an http:// or https:// URL")
+        if url not in feeds:
+            feeds.append(url)
+
     return Settings(
         bot_token=token,
         admin_ids=frozenset(admin_ids),
@@ -105,4 +130,33 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         api_base_url=api_base_url,
         timezone=timezone,
         log_level=log_level,
+        feeds=tuple(feeds),
+        feed_options=_feed_options(get),
+    )
+
+
+def _feed_options(get: Callable[[str], str]) -> FeedOptions:
+    defaults = FeedOptions()
+
+    def number(name: str, default: float, low: float, high: float) -> float:
+        raw = get(name)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(name, f"{raw!r} is not a number") from None
+        if not low <= value <= high:
+            raise ConfigError(name, f"must be between {low:g} and {high:g}")
+        return value
+
+    minimum = defaults.min_interval.total_seconds() / 60
+    interval = number(
+        "FEED_INTERVAL_MINUTES", defaults.interval.total_seconds() / 60, minimum, 1440
+    )
+    return FeedOptions(
+        interval=dt.timedelta(minutes=interval),
+        timeout=number("FEED_TIMEOUT_SECONDS", defaults.timeout, 0.1, 300),
+        max_bytes=int(number("FEED_MAX_BYTES", defaults.max_bytes, 1024, 100 * 1024 * 1024)),
+        max_redirects=int(number("FEED_MAX_REDIRECTS", defaults.max_redirects, 0, 20)),
     )

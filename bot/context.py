@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
+from bot.feeds.poller import Poller
 from bot.i18n import FALLBACK, Texts, texts_for
 from storage import Store
 from storage.models import Chat
@@ -23,6 +24,7 @@ class BotData:
     store: Store | None = None
     chats: ChatDirectory | None = None
     pages: Pages | None = None
+    feeds: Poller | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -14,6 +14,7 @@ from bot.errors import StorageError
 from storage.articles import ArticleRepo
 from storage.chats import ChatRepo
 from storage.facts import FactRepo
+from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
 from storage.sql import Db
 
@@ -58,6 +59,7 @@ class Store:
     articles: ArticleRepo
     facts: FactRepo
     milestones: MilestoneRepo
+    feeds: FeedRepo
 
     async def close(self) -> None:
         await self.db.conn.close()
@@ -87,4 +89,5 @@ async def open_store(path: Path | str) -> Store:
         articles=ArticleRepo(db),
         facts=FactRepo(db),
         milestones=MilestoneRepo(db),
+        feeds=FeedRepo(db),
     )
