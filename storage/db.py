@@ -14,6 +14,7 @@ from bot.errors import StorageError
 from storage.articles import ArticleRepo
 from storage.chats import ChatRepo
 from storage.facts import FactRepo
+from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
 from storage.outbox import OutboxRepo
 from storage.sql import Db
@@ -59,6 +60,7 @@ class Store:
     articles: ArticleRepo
     facts: FactRepo
     milestones: MilestoneRepo
+    feeds: FeedRepo
     outbox: OutboxRepo
 
     async def close(self) -> None:
@@ -89,5 +91,6 @@ async def open_store(path: Path | str) -> Store:
         articles=ArticleRepo(db),
         facts=FactRepo(db),
         milestones=MilestoneRepo(db),
+        feeds=FeedRepo(db),
         outbox=OutboxRepo(db),
     )
