@@ -15,6 +15,7 @@ from storage.articles import ArticleRepo
 from storage.chats import ChatRepo
 from storage.facts import FactRepo
 from storage.milestones import MilestoneRepo
+from storage.search import SearchRepo
 from storage.sql import Db
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class Store:
     articles: ArticleRepo
     facts: FactRepo
     milestones: MilestoneRepo
+    search: SearchRepo
 
     async def close(self) -> None:
         await self.db.conn.close()
@@ -87,4 +89,5 @@ async def open_store(path: Path | str) -> Store:
         articles=ArticleRepo(db),
         facts=FactRepo(db),
         milestones=MilestoneRepo(db),
+        search=SearchRepo(db),
     )

@@ -1,0 +1,265 @@
+"""Answering a plain question: language, intents, full-text search over facts, then articles.
+
+The facts are few, so everything about them (texts in every language, sources, the index's
+words) is kept in memory and reloaded only when the database says they changed; a question
+costs one indexed version read, one FTS5 query over the facts and, only when no fact answers
+it, one over the articles.
+
+Ranking: every searched word weighs by how rare it is among the facts (idf); a fact scores the
+weight of the words it contains, a keyword hit counting half again. A fact answers when it
+covers at least half the question's weight. Nothing is ever made up: an answer is stored
+facts with their sources, the stored status, stored articles, or a plain "not found".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.answers import intents
+from bot.answers.language import Guess, answer_language, guess
+from bot.answers.tables import Tables, WordSet, load_tables
+from bot.answers.text import Token, fts_query, tokenize
+from bot.answers.vocabulary import Expansion, Vocabulary, merge
+from bot.i18n import LANGUAGES
+from storage import Store
+from storage.models import Article, Fact, SearchHit
+
+log = logging.getLogger(__name__)
+
+MAX_FACTS = 3
+MAX_ARTICLES = 3
+MIN_COVERAGE = 0.55  # share of the question's weight a fact must contain to answer it
+CLOSE_SCORE = 0.75  # further facts are shown when they score this close to the best
+KEYWORD_BONUS = 0.5
+TOPIC_BONUS = 0.25  # for facts of a topic the question hints at (data.toml [hints])
+FACT_HITS = 200  # every row of a small fact index
+VERSION_CHECK_SECONDS = 2.0
+
+
+class AnswerKind(StrEnum):
+    FACTS = "facts"  # stored facts, each with its source and date
+    STATUS = "status"  # the current stage of the talks (then any facts)
+    ARTICLES = "articles"  # no fact answers it; stored articles that mention it
+    NOTHING = "nothing"  # said plainly, with the commands
+
+
+@dataclass(frozen=True)
+class Answer:
+    language: str
+    kind: AnswerKind
+    facts: tuple[Fact, ...] = ()
+    articles: tuple[Article, ...] = ()
+    note: str | None = None  # catalogue key of an explanation shown before the facts
+    intent: str | None = None
+    guess: Guess | None = field(default=None, compare=False)
+
+    @property
+    def top(self) -> str | None:
+        """What the answer puts first: "status", a fact key, or None."""
+        if self.kind is AnswerKind.STATUS:
+            return "status"
+        return self.facts[0].key if self.facts else None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The facts as the answer service sees them, for one version of the index."""
+
+    version: int
+    facts: Mapping[str, Mapping[int, Fact]]  # language -> fact id -> fact in that language
+    ids: Mapping[str, int]  # fact key -> id
+    order: Mapping[int, int]  # fact id -> place in the seed order (importance)
+    vocabulary: Vocabulary
+    synonyms: Sequence[tuple[WordSet, Expansion]]  # each group and what it finds
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One searched word of the question."""
+
+    expansion: Expansion
+    weight: float
+
+
+class Answerer:
+    """Answers questions from the store; create once, share between updates."""
+
+    def __init__(self, store: Store, tables: Tables | None = None) -> None:
+        self.store = store
+        self.tables = tables or load_tables()
+        self._stopwords = frozenset().union(*self.tables.stopwords.values())
+        self._snapshot: Snapshot | None = None
+        self._checked_at = -math.inf
+        self._lock = asyncio.Lock()
+
+    async def snapshot(self) -> Snapshot:
+        """The in-memory facts, reloaded when the index version moved (checked every 2 s)."""
+        now = time.monotonic()
+        current = self._snapshot
+        if current is not None and now - self._checked_at < VERSION_CHECK_SECONDS:
+            return current
+        async with self._lock:
+            version = await self.store.search.fact_index_version()
+            self._checked_at = time.monotonic()
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = await self._load(version)
+            return self._snapshot
+
+    async def _load(self, version: int) -> Snapshot:
+        started = time.perf_counter()
+        facts = {lang: {f.id: f for f in await self.store.facts.active(lang)} for lang in LANGUAGES}
+        terms = await self.store.search.fact_terms()
+        vocabulary = Vocabulary(terms, self.tables.known_words(), self.tables.stemmer)
+        ids = {fact.key: fact.id for fact in facts[LANGUAGES[0]].values()}
+        order = {fact_id: place for place, fact_id in enumerate(facts[LANGUAGES[0]])}
+        log.info(
+            "fact index loaded: %d facts, %d words, %.0f ms",
+            len(ids), len(vocabulary), (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        synonyms = [(group, vocabulary.expand_words(group)) for group in self.tables.synonyms]
+        return Snapshot(version, facts, ids, order, vocabulary, synonyms)
+
+    async def answer(self, question: str, chat_language: str) -> Answer:
+        """The answer to `question`, in the chat's language unless the question is clearly
+        in another; never raises on any text."""
+        snapshot = await self.snapshot()
+        tokens = tokenize(question)
+        expansions = [snapshot.vocabulary.expand(t) for t in tokens]
+        found = guess(tokens, expansions, self.tables.stopwords)
+        language = answer_language(found, chat_language)
+
+        # One letter alone is an initial, a stray key or the `s` of `what's`: never a topic.
+        stop = [t.folded in self._stopwords or len(t.folded) == 1 for t in tokens]
+        context = [any(self.tables.context.matches(w) for w in e.forms) for e in expansions]
+        content = [not s and not c for s, c in zip(stop, context, strict=True)]
+        matched = intents.match(self.tables, [e.forms for e in expansions], content)
+        if matched is not None:
+            intent = matched.intent
+            facts = self._facts_by_key(snapshot, intent.facts, language)
+            kind = AnswerKind.STATUS if intent.status else AnswerKind.FACTS
+            return Answer(language, kind, facts, note=intent.note, intent=intent.name, guess=found)
+
+        if not any(content):
+            if any(context):
+                # Only words naming the talks ("визы", "eu visa talks"): where they stand.
+                return Answer(language, AnswerKind.STATUS, intent="talks", guess=found)
+            return Answer(language, AnswerKind.NOTHING, guess=found)
+
+        # Words naming the talks are in nearly every fact: they would only blur the ranking.
+        searched = _unique([e for e, c in zip(expansions, content, strict=True) if c])
+        terms = self._terms(snapshot, searched)
+        hits = await self.store.search.match_facts(
+            fts_query([t.expansion.prefixes for t in terms], every=False), FACT_HITS
+        )
+        topics = {
+            topic
+            for words, topic in self.tables.hints
+            if any(words.matches(w) for e in expansions for w in e.forms)
+        }
+        facts = self._rank(snapshot, terms, hits, language, topics)
+        if facts:
+            return Answer(language, AnswerKind.FACTS, facts, guess=found)
+
+        wanted = [e for e, s in zip(expansions, stop, strict=True) if not s]
+        article_hits = await self.store.search.match_articles(
+            fts_query([e.prefixes for e in _unique(wanted)], every=True), MAX_ARTICLES
+        )
+        articles = [a for a in [await self.store.articles.get(h.id) for h in article_hits] if a]
+        if articles:
+            return Answer(language, AnswerKind.ARTICLES, articles=tuple(articles), guess=found)
+        return Answer(language, AnswerKind.NOTHING, guess=found)
+
+    def _facts_by_key(
+        self, snapshot: Snapshot, keys: Sequence[str], language: str
+    ) -> tuple[Fact, ...]:
+        facts = []
+        for key in keys:
+            fact_id = snapshot.ids.get(key)
+            if fact_id is None:
+                log.warning("intent names fact %r, which is not stored (or retired)", key)
+                continue
+            facts.append(snapshot.facts[language][fact_id])
+        return tuple(facts)
+
+    def _terms(self, snapshot: Snapshot, expansions: Sequence[Expansion]) -> list[_Term]:
+        """The searched words, widened by their synonyms, each weighed by its rarity.
+
+        The weight comes from the word as typed when the facts use it (a synonym group must
+        not make `trading` common); a word no fact uses weighs as one that one fact uses: it is
+        as often a verb the lists missed (`собирать`) as the real subject (`погода`).
+        """
+        size = snapshot.size
+        terms = []
+        for expansion in expansions:
+            groups = [
+                found
+                for group, found in snapshot.synonyms
+                if any(group.matches(w) for w in expansion.forms)
+            ]
+            widened = merge(expansion, groups) if groups else expansion
+            if not widened.prefixes:
+                continue
+            used_by = len(expansion.facts) or len(widened.facts) or 1
+            terms.append(_Term(widened, math.log((size + 1) / (used_by + 0.5))))
+        return terms
+
+    def _rank(
+        self,
+        snapshot: Snapshot,
+        terms: Sequence[_Term],
+        hits: Sequence[SearchHit],
+        language: str,
+        topics: set[str],
+    ) -> tuple[Fact, ...]:
+        total = sum(t.weight for t in terms)
+        if total <= 0:
+            return ()
+        best_bm25: dict[int, float] = {}
+        for hit in hits:
+            best_bm25[hit.id] = min(hit.score, best_bm25.get(hit.id, 0.0))
+        scored = []
+        for fact_id, bm25 in best_bm25.items():
+            fact = snapshot.facts[language].get(fact_id)
+            if fact is None:
+                continue  # retired or added since the snapshot; the next version check sees it
+            covered = sum(t.weight for t in terms if fact_id in t.expansion.facts)
+            score = sum(
+                t.weight * (1 + KEYWORD_BONUS * (fact_id in t.expansion.keyword_facts))
+                for t in terms
+                if fact_id in t.expansion.facts
+            )
+            if fact.topic in topics:
+                score *= 1 + TOPIC_BONUS
+            if covered / total >= MIN_COVERAGE:
+                # Ties go to the more important fact (seed order), then to FTS5's bm25.
+                scored.append((score, -snapshot.order[fact_id], -bm25, fact_id))
+        scored.sort(reverse=True)
+        if not scored:
+            return ()
+        best = scored[0][0]
+        return tuple(
+            snapshot.facts[language][fact_id]
+            for score, _, _, fact_id in scored[:MAX_FACTS]
+            if score >= CLOSE_SCORE * best
+        )
+
+
+def _unique(expansions: list[Expansion]) -> list[Expansion]:
+    """Each searched word once: `виза виза виза` weighs as one word."""
+    seen: set[frozenset[str]] = set()
+    unique = []
+    for expansion in expansions:
+        if expansion.prefixes not in seen:
+            seen.add(expansion.prefixes)
+            unique.append(expansion)
+    return unique
