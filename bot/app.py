@@ -12,9 +12,11 @@ from telegram.request import BaseRequest
 
 from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.content import Pages
 from bot.context import BotContext, BotData
 from bot.i18n import LANGUAGES, texts_for
 from bot.seeds import load_seeds
+from bot.updates import PerChatOrder
 from handlers import fallback, info, language, start, subscription, tracking
 from storage import open_store
 
@@ -47,6 +49,7 @@ async def _post_init(application: VisatalksApp) -> None:
     data = application.bot_data
     data.store = await open_store(data.settings.database_path)
     data.chats = ChatDirectory(data.store.chats)
+    data.pages = Pages(data.store)
     await load_seeds(data.store)
     try:
         await set_command_menus(application)
@@ -89,6 +92,7 @@ def build_application(
         .context_types(context_types)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(PerChatOrder())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.content import Pages
 from bot.i18n import FALLBACK, Texts, texts_for
 from storage import Store
 from storage.models import Chat
@@ -21,6 +22,7 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     store: Store | None = None
     chats: ChatDirectory | None = None
+    pages: Pages | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -52,6 +54,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         if chats is None:
             raise RuntimeError("the chat directory is created in post_init")
         return chats
+
+    @property
+    def pages(self) -> Pages:
+        pages = self.bot_data.pages
+        if pages is None:
+            raise RuntimeError("the page cache is created in post_init")
+        return pages
 
     @property
     def texts(self) -> Texts:

@@ -14,11 +14,12 @@ from bot.runner import running
 from tests.fakebotapi import FakeBotApi
 
 ADMIN_ID = 42
+TOKEN = "123456:AAFakeTokenForTestsOnly_0123456789ab"  # shaped like a real one
 
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
+    async with FakeBotApi(token=TOKEN) as fake:
         yield fake
 
 
