@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
+from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
@@ -17,7 +18,7 @@ from bot.context import BotContext, BotData
 from bot.i18n import LANGUAGES, texts_for
 from bot.seeds import load_seeds
 from bot.updates import PerChatOrder
-from handlers import fallback, info, language, start, subscription, tracking
+from handlers import fallback, info, language, questions, start, subscription, tracking
 from storage import open_store
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ async def _post_init(application: VisatalksApp) -> None:
     data.chats = ChatDirectory(data.store.chats)
     data.pages = Pages(data.store)
     await load_seeds(data.store)
+    data.answerer = Answerer(data.store)
+    await data.answerer.snapshot()  # the first question should not pay for loading the facts
     try:
         await set_command_menus(application)
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
@@ -100,7 +103,7 @@ def build_application(
     application.bot_data.settings = settings
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
-    for feature in (start, language, info, subscription, fallback):
+    for feature in (start, language, info, subscription, questions, fallback):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
     application.add_error_handler(_on_error)
     return application

@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
@@ -23,6 +24,7 @@ class BotData:
     store: Store | None = None
     chats: ChatDirectory | None = None
     pages: Pages | None = None
+    answerer: Answerer | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -61,6 +63,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         if pages is None:
             raise RuntimeError("the page cache is created in post_init")
         return pages
+
+    @property
+    def answerer(self) -> Answerer:
+        answerer = self.bot_data.answerer
+        if answerer is None:
+            raise RuntimeError("the answer service is created in post_init")
+        return answerer
 
     @property
     def texts(self) -> Texts:

@@ -1,4 +1,7 @@
-"""Last in line: unknown commands, stickers, photos and other messages no feature handled."""
+"""Last in line: unknown commands, stickers, photos and other messages no feature handled.
+
+Plain text is a question: handlers/questions.py answers it.
+"""
 
 from __future__ import annotations
 
@@ -35,15 +38,9 @@ async def not_text(update: Update, context: BotContext) -> None:
     await reply(update, context, context.texts("fallback.not_text"))
 
 
-async def free_text(update: Update, context: BotContext) -> None:
-    """Plain text in a private chat: points at the commands."""
-    await reply(update, context, context.texts("fallback.free_text"))
-
-
 _PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command),
-    MessageHandler(_PRIVATE_MESSAGE & filters.TEXT, free_text),
     MessageHandler(_PRIVATE_MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text),
 ]

@@ -24,7 +24,7 @@ from enum import StrEnum
 from bot.answers import intents
 from bot.answers.language import Guess, answer_language, guess
 from bot.answers.tables import Tables, WordSet, load_tables
-from bot.answers.text import Token, fts_query, tokenize
+from bot.answers.text import fts_query, tokenize
 from bot.answers.vocabulary import Expansion, Vocabulary, merge
 from bot.i18n import LANGUAGES
 from storage import Store
@@ -39,7 +39,8 @@ CLOSE_SCORE = 0.75  # further facts are shown when they score this close to the 
 KEYWORD_BONUS = 0.5
 TOPIC_BONUS = 0.25  # for facts of a topic the question hints at (data.toml [hints])
 FACT_HITS = 200  # every row of a small fact index
-VERSION_CHECK_SECONDS = 2.0
+VERSION_CHECK_SECONDS = 30.0  # also re-read at once after this process writes content
+OVERVIEW_FACTS = 3
 
 
 class AnswerKind(StrEnum):
@@ -100,20 +101,33 @@ class Answerer:
         self._stopwords = frozenset().union(*self.tables.stopwords.values())
         self._snapshot: Snapshot | None = None
         self._checked_at = -math.inf
+        self._content_version = -1
         self._lock = asyncio.Lock()
 
     async def snapshot(self) -> Snapshot:
-        """The in-memory facts, reloaded when the index version moved (checked every 2 s)."""
-        now = time.monotonic()
+        """The in-memory facts, reloaded when the index version moved.
+
+        The version is read after any content write of this process (Db.content_version, no
+        query) and at least every 30 s for writes of other processes.
+        """
         current = self._snapshot
-        if current is not None and now - self._checked_at < VERSION_CHECK_SECONDS:
+        fresh = time.monotonic() - self._checked_at < VERSION_CHECK_SECONDS
+        if current is not None and fresh and self._content_version == self.store.db.content_version:
             return current
         async with self._lock:
+            content_version = self.store.db.content_version
             version = await self.store.search.fact_index_version()
             self._checked_at = time.monotonic()
+            self._content_version = content_version
             if self._snapshot is None or self._snapshot.version != version:
                 self._snapshot = await self._load(version)
             return self._snapshot
+
+    async def overview(self, language: str) -> Answer:
+        """For an empty inline query: the status and the most important facts."""
+        snapshot = await self.snapshot()
+        facts = sorted(snapshot.facts[language].values(), key=lambda f: snapshot.order[f.id])
+        return Answer(language, AnswerKind.STATUS, tuple(facts[:OVERVIEW_FACTS]), intent="overview")
 
     async def _load(self, version: int) -> Snapshot:
         started = time.perf_counter()
@@ -122,11 +136,11 @@ class Answerer:
         vocabulary = Vocabulary(terms, self.tables.known_words(), self.tables.stemmer)
         ids = {fact.key: fact.id for fact in facts[LANGUAGES[0]].values()}
         order = {fact_id: place for place, fact_id in enumerate(facts[LANGUAGES[0]])}
+        synonyms = [(group, vocabulary.expand_words(group)) for group in self.tables.synonyms]
         log.info(
             "fact index loaded: %d facts, %d words, %.0f ms",
             len(ids), len(vocabulary), (time.perf_counter() - started) * 1000,
         )  # fmt: skip
-        synonyms = [(group, vocabulary.expand_words(group)) for group in self.tables.synonyms]
         return Snapshot(version, facts, ids, order, vocabulary, synonyms)
 
     async def answer(self, question: str, chat_language: str) -> Answer:
