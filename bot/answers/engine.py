@@ -26,7 +26,7 @@ from bot.answers.language import Guess, answer_language, guess
 from bot.answers.tables import Tables, WordSet, load_tables
 from bot.answers.text import fts_query, tokenize
 from bot.answers.vocabulary import Expansion, Vocabulary, merge
-from bot.i18n import LANGUAGES
+from bot.i18n import FALLBACK, LANGUAGES
 from storage import Store
 from storage.models import Article, Fact, SearchHit
 
@@ -126,6 +126,7 @@ class Answerer:
     async def overview(self, language: str) -> Answer:
         """For an empty inline query: the status and the most important facts."""
         snapshot = await self.snapshot()
+        language = language if language in LANGUAGES else FALLBACK
         facts = sorted(snapshot.facts[language].values(), key=lambda f: snapshot.order[f.id])
         return Answer(language, AnswerKind.STATUS, tuple(facts[:OVERVIEW_FACTS]), intent="overview")
 
@@ -147,6 +148,7 @@ class Answerer:
         """The answer to `question`, in the chat's language unless the question is clearly
         in another; never raises on any text."""
         snapshot = await self.snapshot()
+        chat_language = chat_language if chat_language in LANGUAGES else FALLBACK
         tokens = tokenize(question)
         expansions = [snapshot.vocabulary.expand(t) for t in tokens]
         found = guess(tokens, expansions, self.tables.stopwords)

@@ -90,13 +90,14 @@ class Stemmer:
     kazakh: Sequence[str]
     english: Sequence[str]
     min_stem: int = 4
-    min_short_stem: int = 3  # for words of at most five letters
+    short_word: int = 5  # up to this length a word loses one letter at most: визы -> виз
     rounds: int = 3
 
     def __call__(self, folded: str, script: str) -> str:
         if script == "other":
             return folded
-        minimum = self.min_short_stem if len(folded) <= 5 else self.min_stem
+        short = len(folded) <= self.short_word
+        minimum = max(self.min_stem - 1, len(folded) - 1) if short else self.min_stem
         if script == "latin":
             return _strip(folded, self.english, minimum)
         stem = _strip(folded, self.cyrillic, minimum)
