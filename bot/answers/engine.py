@@ -38,6 +38,8 @@ MIN_COVERAGE = 0.55  # share of the question's weight a fact must contain to ans
 CLOSE_SCORE = 0.75  # further facts are shown when they score this close to the best
 KEYWORD_BONUS = 0.5
 TOPIC_BONUS = 0.25  # for facts of a topic the question hints at (data.toml [hints])
+INTENT_BONUS = 0.25  # for facts of an intent whose pattern matched among other words
+INTENT_SLACK = 0.15  # ... which then answer with this much less coverage
 FACT_HITS = 200  # every row of a small fact index
 VERSION_CHECK_SECONDS = 30.0  # also re-read at once after this process writes content
 OVERVIEW_FACTS = 3
@@ -158,9 +160,9 @@ class Answerer:
         stop = [t.folded in self._stopwords or len(t.folded) == 1 for t in tokens]
         context = [any(self.tables.context.matches(w) for w in e.forms) for e in expansions]
         content = [not s and not c for s, c in zip(stop, context, strict=True)]
-        matched = intents.match(self.tables, [e.forms for e in expansions], content)
-        if matched is not None:
-            intent = matched.intent
+        matching = intents.match(self.tables, [e.forms for e in expansions], content)
+        if matching.best is not None:
+            intent = matching.best.intent
             facts = self._facts_by_key(snapshot, intent.facts, language)
             kind = AnswerKind.STATUS if intent.status else AnswerKind.FACTS
             return Answer(language, kind, facts, note=intent.note, intent=intent.name, guess=found)
@@ -182,7 +184,11 @@ class Answerer:
             for words, topic in self.tables.hints
             if any(words.matches(w) for e in expansions for w in e.forms)
         }
-        facts = self._rank(snapshot, terms, hits, language, topics)
+        # A common question among other words: its facts are favoured, but only when the
+        # question names the talks (`cheaper visas for ...`, not `сколько стоит хлеб`).
+        near = matching.near if any(context) else ()
+        favoured = {snapshot.ids[k] for i in near for k in i.facts if k in snapshot.ids}
+        facts = self._rank(snapshot, terms, hits, language, topics, favoured)
         if facts:
             return Answer(language, AnswerKind.FACTS, facts, guess=found)
 
@@ -236,6 +242,7 @@ class Answerer:
         hits: Sequence[SearchHit],
         language: str,
         topics: set[str],
+        favoured: set[int],
     ) -> tuple[Fact, ...]:
         total = sum(t.weight for t in terms)
         if total <= 0:
@@ -256,7 +263,11 @@ class Answerer:
             )
             if fact.topic in topics:
                 score *= 1 + TOPIC_BONUS
-            if covered / total >= MIN_COVERAGE:
+            needed = MIN_COVERAGE
+            if fact_id in favoured:
+                score *= 1 + INTENT_BONUS
+                needed -= INTENT_SLACK
+            if covered / total >= needed:
                 # Ties go to the more important fact (seed order), then to FTS5's bm25.
                 scored.append((score, -snapshot.order[fact_id], -bm25, fact_id))
         scored.sort(reverse=True)

@@ -34,30 +34,41 @@ def _place(pattern: tuple[WordSet, ...], forms: Sequence[frozenset[str]]) -> set
     return used
 
 
-def match(
-    tables: Tables, forms: Sequence[frozenset[str]], content: Sequence[bool]
-) -> IntentMatch | None:
+@dataclass(frozen=True)
+class Matching:
+    best: IntentMatch | None  # the intent that answers the question, if one does
+    near: tuple[Intent, ...]  # intents whose pattern matched among too many other words
+
+
+def match(tables: Tables, forms: Sequence[frozenset[str]], content: Sequence[bool]) -> Matching:
     """The most specific intent whose pattern matches and leaves few words unexplained.
 
-    A content word is explained when any part of the pattern matches it (`processing time`:
-    both words are about waiting).
+    A content word is explained when a word class of the intent matches it (`processing
+    time`: both words are about waiting; `какой следующий этап`: next and stage both belong
+    to the status). Intents whose pattern matched but left too much unexplained are `near`:
+    the search then favours their facts (`cheaper visas for kazakh citizens`).
 
     `forms` holds, per token, the folded words it may be (itself or its typo corrections);
     `content[i]` is False for function words and words naming the talks themselves.
     """
     best: IntentMatch | None = None
+    near: list[Intent] = []
     for intent in tables.intents:
+        words = {part for pattern in intent.patterns for part in pattern}
         for pattern in intent.patterns:
-            if best is not None and len(pattern) <= best.specificity:
-                continue
             used = _place(pattern, forms)
             if used is None:
                 continue
             unexplained = sum(
                 1
                 for i, c in enumerate(content)
-                if c and i not in used and not any(p.matches(w) for p in pattern for w in forms[i])
+                if c
+                and i not in used
+                and not any(part.matches(w) for w in forms[i] for part in words)
             )
-            if unexplained <= len(pattern) - 1:
+            if unexplained > len(pattern) - 1:
+                if intent not in near:
+                    near.append(intent)
+            elif best is None or len(pattern) > best.specificity:
                 best = IntentMatch(intent, len(pattern), frozenset(used))
-    return best
+    return Matching(best, tuple(i for i in near if best is None or i is not best.intent))
