@@ -72,10 +72,10 @@ async def test_groups_answer_only_when_mentioned_or_replied_to(api: FakeBotApi) 
     assert "административные сборы сократятся" in follow_up.plain
 
     at_the_end = await api.reply_to(
-        2007, f"what will change for travellers {BOT}", language_code="en",
+        2007, f"what will change for travellers {BOT}",
         entities=mention(BOT, at=len("what will change for travellers ")), **GROUP,
     )  # fmt: skip
-    # The group's language was set by its first writer (ru); the question is clearly English.
+    # The group's language is Russian (its writers' app language); the question is English.
     assert "administrative fees will be reduced" in at_the_end.plain
     assert len(api.messages_to(-100700)) == 3
 

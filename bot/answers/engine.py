@@ -87,6 +87,25 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
+class _Reading:
+    """A question's words: what each stands for and what kind of word it is."""
+
+    expansions: list[Expansion]
+    stop: list[bool]  # function words (and single letters)
+    context: list[bool]  # words naming the talks themselves
+    guess: Guess
+
+    @property
+    def forms(self) -> list[frozenset[str]]:
+        return [e.forms for e in self.expansions]
+
+    @property
+    def content(self) -> list[bool]:
+        """Words that say what the question is about."""
+        return [not s and not c for s, c in zip(self.stop, self.context, strict=True)]
+
+
+@dataclass(frozen=True)
 class _Term:
     """One searched word of the question."""
 
@@ -151,30 +170,51 @@ class Answerer:
         in another; never raises on any text."""
         snapshot = await self.snapshot()
         chat_language = chat_language if chat_language in LANGUAGES else FALLBACK
-        tokens = tokenize(question)
-        expansions = [snapshot.vocabulary.expand(t) for t in tokens]
-        found = guess(tokens, expansions, self.tables.stopwords)
-        language = answer_language(found, chat_language)
-
-        # One letter alone is an initial, a stray key or the `s` of `what's`: never a topic.
-        stop = [t.folded in self._stopwords or len(t.folded) == 1 for t in tokens]
-        context = [any(self.tables.context.matches(w) for w in e.forms) for e in expansions]
-        content = [not s and not c for s, c in zip(stop, context, strict=True)]
-        matching = intents.match(self.tables, [e.forms for e in expansions], content)
+        reading = self._read(snapshot, question)
+        language = answer_language(reading.guess, chat_language)
+        matching = intents.match(self.tables, reading.forms, reading.content)
         if matching.best is not None:
             intent = matching.best.intent
             facts = self._facts_by_key(snapshot, intent.facts, language)
-            kind = AnswerKind.STATUS if intent.status else AnswerKind.FACTS
-            return Answer(language, kind, facts, note=intent.note, intent=intent.name, guess=found)
-
-        if not any(content):
-            if any(context):
+            if intent.status or facts:
+                kind = AnswerKind.STATUS if intent.status else AnswerKind.FACTS
+                return Answer(
+                    language, kind, facts, note=intent.note, intent=intent.name, guess=reading.guess
+                )
+        if not any(reading.content):
+            if any(reading.context):
                 # Only words naming the talks ("визы", "eu visa talks"): where they stand.
-                return Answer(language, AnswerKind.STATUS, intent="talks", guess=found)
-            return Answer(language, AnswerKind.NOTHING, guess=found)
+                return Answer(language, AnswerKind.STATUS, intent="talks", guess=reading.guess)
+            return Answer(language, AnswerKind.NOTHING, guess=reading.guess)
 
+        facts = await self._search_facts(snapshot, reading, matching, language)
+        if facts:
+            return Answer(language, AnswerKind.FACTS, facts, guess=reading.guess)
+        articles = await self._search_articles(reading)
+        if articles:
+            return Answer(language, AnswerKind.ARTICLES, articles=articles, guess=reading.guess)
+        return Answer(language, AnswerKind.NOTHING, guess=reading.guess)
+
+    def _read(self, snapshot: Snapshot, question: str) -> _Reading:
+        tokens = tokenize(question)
+        expansions = [snapshot.vocabulary.expand(t) for t in tokens]
+        # One letter alone is an initial, a stray key or the `s` of `what's`: never a topic.
+        stop = [t.folded in self._stopwords or len(t.folded) == 1 for t in tokens]
+        context = [any(self.tables.context.matches(w) for w in e.forms) for e in expansions]
+        return _Reading(
+            expansions=expansions,
+            stop=stop,
+            context=context,
+            guess=guess(tokens, expansions, self.tables.stopwords),
+        )
+
+    async def _search_facts(
+        self, snapshot: Snapshot, reading: _Reading, matching: intents.Matching, language: str
+    ) -> tuple[Fact, ...]:
         # Words naming the talks are in nearly every fact: they would only blur the ranking.
-        searched = _unique([e for e, c in zip(expansions, content, strict=True) if c])
+        searched = _unique(
+            [e for e, c in zip(reading.expansions, reading.content, strict=True) if c]
+        )
         terms = self._terms(snapshot, searched)
         hits = await self.store.search.match_facts(
             fts_query([t.expansion.prefixes for t in terms], every=False), FACT_HITS
@@ -182,24 +222,22 @@ class Answerer:
         topics = {
             topic
             for words, topic in self.tables.hints
-            if any(words.matches(w) for e in expansions for w in e.forms)
+            if any(words.matches(w) for forms in reading.forms for w in forms)
         }
         # A common question among other words: its facts are favoured, but only when the
         # question names the talks (`cheaper visas for ...`, not `сколько стоит хлеб`).
-        near = matching.near if any(context) else ()
+        near = matching.near if any(reading.context) else ()
         favoured = {snapshot.ids[k] for i in near for k in i.facts if k in snapshot.ids}
-        facts = self._rank(snapshot, terms, hits, language, topics, favoured)
-        if facts:
-            return Answer(language, AnswerKind.FACTS, facts, guess=found)
+        return self._rank(snapshot, terms, hits, language, topics, favoured)
 
-        wanted = [e for e, s in zip(expansions, stop, strict=True) if not s]
-        article_hits = await self.store.search.match_articles(
+    async def _search_articles(self, reading: _Reading) -> tuple[Article, ...]:
+        """Articles with every searched word (the talks' own words too: `визы` narrows)."""
+        wanted = [e for e, s in zip(reading.expansions, reading.stop, strict=True) if not s]
+        hits = await self.store.search.match_articles(
             fts_query([e.prefixes for e in _unique(wanted)], every=True), MAX_ARTICLES
         )
-        articles = [a for a in [await self.store.articles.get(h.id) for h in article_hits] if a]
-        if articles:
-            return Answer(language, AnswerKind.ARTICLES, articles=tuple(articles), guess=found)
-        return Answer(language, AnswerKind.NOTHING, guess=found)
+        found = [await self.store.articles.get(hit.id) for hit in hits]
+        return tuple(a for a in found if a is not None)
 
     def _facts_by_key(
         self, snapshot: Snapshot, keys: Sequence[str], language: str
