@@ -9,7 +9,10 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.flood import FloodGate
+from bot.heartbeat import Heartbeat
 from bot.i18n import FALLBACK, Texts, texts_for
+from bot.lock import InstanceLock
 from storage import Store
 from storage.models import Chat
 
@@ -21,6 +24,9 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     store: Store | None = None
     chats: ChatDirectory | None = None
+    heartbeat: Heartbeat = field(default_factory=Heartbeat)
+    flood: FloodGate = field(default_factory=lambda: FloodGate(Settings().flood))
+    lock: InstanceLock | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

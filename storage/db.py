@@ -15,10 +15,16 @@ from storage.articles import ArticleRepo
 from storage.chats import ChatRepo
 from storage.facts import FactRepo
 from storage.milestones import MilestoneRepo
+from storage.runtime import RuntimeRepo
 from storage.sql import Db
 
 log = logging.getLogger(__name__)
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def latest_version() -> int:
+    """The schema version this code brings a database to."""
+    return max(version for version, _, _ in migrations())
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -58,6 +64,7 @@ class Store:
     articles: ArticleRepo
     facts: FactRepo
     milestones: MilestoneRepo
+    runtime: RuntimeRepo
 
     async def close(self) -> None:
         await self.db.conn.close()
@@ -87,4 +94,5 @@ async def open_store(path: Path | str) -> Store:
         articles=ArticleRepo(db),
         facts=FactRepo(db),
         milestones=MilestoneRepo(db),
+        runtime=RuntimeRepo(db),
     )
