@@ -46,8 +46,8 @@ CHECK_SECONDS = 60.0  # how often getWebhookInfo confirms Telegram still reaches
 class _UpdateHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, application: VisatalksApp, secret: str) -> None:
-        self.application_ = application
+    def initialize(self, bot_app: VisatalksApp, secret: str) -> None:
+        self.bot_app = bot_app
         self.secret = secret.encode()
 
     def check_xsrf_cookie(self) -> None:
@@ -61,15 +61,16 @@ class _UpdateHandler(tornado.web.RequestHandler):
             return
         try:
             data = json.loads(self.request.body)
-            update = Update.de_json(data, self.application_.bot) if isinstance(data, dict) else None
+            is_update = isinstance(data, dict) and type(data.get("update_id")) is int
+            update = Update.de_json(data, self.bot_app.bot) if is_update else None
         except Exception:  # whatever the body is, it is not an update
             update = None
         if update is None:
             log.warning("webhook: a body from %s is not an update", self._peer())
             self._answer(HTTPStatus.BAD_REQUEST)
             return
-        self.application_.bot_data.heartbeat.beat()
-        await self.application_.update_queue.put(update)
+        self.bot_app.bot_data.heartbeat.beat()
+        await self.bot_app.update_queue.put(update)
         self._answer(HTTPStatus.OK)
 
     def _peer(self) -> str:
@@ -84,11 +85,11 @@ class _UpdateHandler(tornado.web.RequestHandler):
 class _HealthHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("GET",)
 
-    def initialize(self, application: VisatalksApp) -> None:
-        self.application_ = application
+    def initialize(self, bot_app: VisatalksApp) -> None:
+        self.bot_app = bot_app
 
     async def get(self) -> None:
-        health = await check(self.application_.bot_data.settings.database_path)
+        health = await check(self.bot_app.bot_data.settings.database_path)
         self.set_status(HTTPStatus.OK if health.ok else HTTPStatus.SERVICE_UNAVAILABLE)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
@@ -112,11 +113,11 @@ class WebhookServer:
         self.application = application
         self.config = config
         routes: list[Any] = [
-            (r"/healthz", _HealthHandler, {"application": application}),
+            (r"/healthz", _HealthHandler, {"bot_app": application}),
             (
                 tornado.routing.PathMatches(re.escape(config.path.rstrip("/")) + "/?"),
                 _UpdateHandler,
-                {"application": application, "secret": config.secret},
+                {"bot_app": application, "secret": config.secret},
             ),
         ]
         app = tornado.web.Application(routes, log_function=_log_request)

@@ -14,11 +14,13 @@ from bot.runner import running
 from tests.fakebotapi import FakeBotApi
 
 ADMIN_ID = 42
+# Shaped like a real token: load_settings rejects the fake's short default.
+TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
+    async with FakeBotApi(token=TOKEN) as fake:
         yield fake
 
 
