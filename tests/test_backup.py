@@ -101,12 +101,12 @@ async def test_backup_during_work_then_restore(
         assert "2/7" in (await api.reply_to(7, "/status")).plain
 
 
-async def test_bad_paths_fail_with_one_line(database_path: Path, tmp_path: Path) -> None:
-    code, out, err = await cli(database_path, "backup", str(tmp_path / "x.sqlite3"))
+def test_bad_paths_fail_with_one_line(database_path: Path, tmp_path: Path) -> None:
+    code, out, err = asyncio.run(cli(database_path, "backup", str(tmp_path / "x.sqlite3")))
     assert (code, out) == (1, "")
     assert err.strip() == f"visatalks: backup failed: no database at {database_path}"
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"\0" * 4096)
-    code, _, err = await cli(database_path, "restore", str(junk))
+    code, _, err = asyncio.run(cli(database_path, "restore", str(junk)))
     assert code == 1 and err.startswith("visatalks: restore failed: ")
     assert not database_path.exists(), "a failed restore leaves nothing behind"
