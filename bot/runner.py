@@ -17,6 +17,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from bot import sdnotify
 from bot.config import WebhookConfig
 from bot.webhook import WebhookServer
 
@@ -78,8 +79,10 @@ async def serve(
     try:
         async with running(application, webhook=webhook):
             log.info("bot started")
+            sdnotify.started(application)
             await stop.wait()
             log.info("stopping: finishing work in flight")
+            sdnotify.notify("STOPPING=1")
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
