@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -13,12 +14,16 @@ from telegram.request import BaseRequest
 from bot import heartbeat
 from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.content import Pages
 from bot.context import BotContext, BotData
+from bot.feeds import service as feeds_service
+from bot.feeds.announce import NewItem
 from bot.flood import FloodGate
 from bot.i18n import LANGUAGES, texts_for
 from bot.lock import InstanceLock
 from bot.seeds import load_seeds
-from handlers import fallback, flood, info, language, start, subscription, tracking
+from bot.updates import PerChatOrder
+from handlers import fallback, feeds, flood, info, language, start, subscription, tracking
 from storage import open_store
 
 log = logging.getLogger(__name__)
@@ -53,14 +58,24 @@ async def _post_init(application: VisatalksApp) -> None:
     data.lock = InstanceLock.acquire(data.settings.database_path)
     data.store = await open_store(data.settings.database_path)
     data.chats = ChatDirectory(data.store.chats)
+    data.pages = Pages(data.store)
     await load_seeds(data.store)
+    data.feeds = await feeds_service.start(application, _announce_feed_items)
     try:
         await set_command_menus(application)
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
         log.warning("could not set command menus: %s", exc)
 
 
+async def _announce_feed_items(items: Sequence[NewItem]) -> None:
+    # Runs inside the poll's transaction (see bot/feeds/poller.py). Once the outbox lands:
+    #   texts = render_announcement(items, settings.timezone)
+    #   await publish(store, Announcement("feed", texts, article_id=items[0].article_id))
+    log.info("%s new feed item(s) stored; no outbox yet to announce them", len(items))
+
+
 async def _post_shutdown(application: VisatalksApp) -> None:
+    await feeds_service.stop(application)
     if application.bot_data.store is not None:
         await application.bot_data.store.close()
         application.bot_data.store = None
@@ -98,6 +113,7 @@ def build_application(
         .context_types(context_types)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(PerChatOrder())
     )
     beats = heartbeat.Heartbeat()
     if request is not None:
@@ -111,7 +127,7 @@ def build_application(
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
     application.add_handlers(flood.HANDLERS, group=GROUP_FLOOD)
-    for feature in (start, language, info, subscription, fallback):
+    for feature in (start, language, info, subscription, feeds, fallback):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
     application.add_error_handler(_on_error)
     if application.job_queue is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import re
@@ -40,12 +41,28 @@ class WebhookConfig:
 class FloodLimits:
     """Per-user token bucket: `burst` updates at once, refilled at `per_minute`."""
 
-    burst: int = 8
+    burst: int = 20  # a person clicking through every command stays well inside it
     per_minute: float = 30.0
 
     @property
     def per_second(self) -> float:
         return self.per_minute / 60.0
+
+
+_FEED_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    """How feeds are fetched and how often; FEED_* variables override the defaults."""
+
+    interval: dt.timedelta = dt.timedelta(minutes=15)
+    min_interval: dt.timedelta = dt.timedelta(minutes=5)  # never poll a feed more often
+    max_backoff: dt.timedelta = dt.timedelta(hours=24)
+    alert_after: dt.timedelta = dt.timedelta(hours=24)  # admins hear of a feed failing this long
+    timeout: float = 20.0  # seconds for one whole request, redirects and body included
+    max_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 5
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,8 @@ class Settings:
     log_level: str = "INFO"
     webhook: WebhookConfig = WebhookConfig()
     flood: FloodLimits = FloodLimits()
+    feeds: tuple[str, ...] = ()
+    feed_options: FeedOptions = field(default_factory=FeedOptions)
 
     def __repr__(self) -> str:
         # Never let the token reach a log line or a traceback through repr().
@@ -68,7 +87,7 @@ class Settings:
             f"Settings(bot_token=<{token}>, admin_ids={sorted(self.admin_ids)}, "
             f"database_path={self.database_path}, api_base_url={self.api_base_url}, "
             f"timezone={self.timezone.key}, log_level={self.log_level}, "
-            f"webhook={self.webhook}, flood={self.flood})"
+            f"feeds=<{len(self.feeds)}>, webhook={self.webhook}, flood={self.flood})"
         )
 
 
@@ -133,6 +152,13 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     if log_level not in LOG_LEVELS:
         raise ConfigError("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}")
 
+    feeds: list[str] = []
+    for url in filter(None, re.split(r"[,\s]+", get("FEEDS"))):
+        if not _FEED_URL_RE.match(url):
+            raise ConfigError("FEEDS", f"{url!r} is not an http:// or https:// URL")
+        if url not in feeds:
+            feeds.append(url)
+
     return Settings(
         bot_token=token,
         admin_ids=frozenset(admin_ids),
@@ -142,6 +168,35 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         log_level=log_level,
         webhook=_webhook(get, local_api=api_base_url != DEFAULT_API_BASE_URL),
         flood=_flood(get),
+        feeds=tuple(feeds),
+        feed_options=_feed_options(get),
+    )
+
+
+def _feed_options(get: Callable[[str], str]) -> FeedOptions:
+    defaults = FeedOptions()
+
+    def number(name: str, default: float, low: float, high: float) -> float:
+        raw = get(name)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(name, f"{raw!r} is not a number") from None
+        if not low <= value <= high:
+            raise ConfigError(name, f"must be between {low:g} and {high:g}")
+        return value
+
+    minimum = defaults.min_interval.total_seconds() / 60
+    interval = number(
+        "FEED_INTERVAL_MINUTES", defaults.interval.total_seconds() / 60, minimum, 1440
+    )
+    return FeedOptions(
+        interval=dt.timedelta(minutes=interval),
+        timeout=number("FEED_TIMEOUT_SECONDS", defaults.timeout, 0.1, 300),
+        max_bytes=int(number("FEED_MAX_BYTES", defaults.max_bytes, 1024, 100 * 1024 * 1024)),
+        max_redirects=int(number("FEED_MAX_REDIRECTS", defaults.max_redirects, 0, 20)),
     )
 
 

@@ -9,6 +9,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.content import Pages
+from bot.feeds.poller import Poller
 from bot.flood import FloodGate
 from bot.heartbeat import Heartbeat
 from bot.i18n import FALLBACK, Texts, texts_for
@@ -27,6 +29,8 @@ class BotData:
     heartbeat: Heartbeat = field(default_factory=Heartbeat)
     flood: FloodGate = field(default_factory=lambda: FloodGate(Settings().flood))
     lock: InstanceLock | None = None
+    pages: Pages | None = None
+    feeds: Poller | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -58,6 +62,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         if chats is None:
             raise RuntimeError("the chat directory is created in post_init")
         return chats
+
+    @property
+    def pages(self) -> Pages:
+        pages = self.bot_data.pages
+        if pages is None:
+            raise RuntimeError("the page cache is created in post_init")
+        return pages
 
     @property
     def texts(self) -> Texts:

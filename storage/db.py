@@ -14,6 +14,7 @@ from bot.errors import StorageError
 from storage.articles import ArticleRepo
 from storage.chats import ChatRepo
 from storage.facts import FactRepo
+from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
 from storage.runtime import RuntimeRepo
 from storage.sql import Db
@@ -65,6 +66,7 @@ class Store:
     facts: FactRepo
     milestones: MilestoneRepo
     runtime: RuntimeRepo
+    feeds: FeedRepo
 
     async def close(self) -> None:
         await self.db.conn.close()
@@ -95,4 +97,5 @@ async def open_store(path: Path | str) -> Store:
         facts=FactRepo(db),
         milestones=MilestoneRepo(db),
         runtime=RuntimeRepo(db),
+        feeds=FeedRepo(db),
     )

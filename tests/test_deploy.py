@@ -12,8 +12,9 @@ EXAMPLE = ROOT / "deploy" / ".env.example"
 
 
 def test_every_setting_is_documented() -> None:
-    read = set(re.findall(r'get\("([A-Z_]+)"\)', (ROOT / "bot" / "config.py").read_text()))
-    assert {"BOT_TOKEN", "WEBHOOK_SECRET", "PORT", "FLOOD_BURST"} <= read
+    config = (ROOT / "bot" / "config.py").read_text()
+    read = set(re.findall(r'(?:get|number)\(\s*"([A-Z_]+)"', config))
+    assert {"BOT_TOKEN", "WEBHOOK_SECRET", "PORT", "FLOOD_BURST", "FEED_MAX_BYTES"} <= read
     documented = set(re.findall(r"^#? ?([A-Z_]+)=", EXAMPLE.read_text(), re.M))
     assert read - documented == set()
 

@@ -1,0 +1,57 @@
+"""Helpers shared by benchmarks: run a bot as a subprocess against an in-process FakeBotApi."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import resource
+import signal
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from tests.fakebotapi import FakeBotApi
+
+TOKEN = "123456:AAFakeTokenForBenchmarksOnly_0123456"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def peak_rss_mb(children: bool = False) -> float:
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+@contextlib.asynccontextmanager
+async def bot_process(
+    api: FakeBotApi, argv: Sequence[str], extra_env: dict[str, str] | None = None
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """Start `python <argv>` pointed at `api`; wait until it polls; SIGTERM it afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "BOT_TOKEN": api.token,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "DATABASE_PATH": str(Path(tmp) / "bench.sqlite3"),
+            "LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
+        }
+        process = await asyncio.create_subprocess_exec(sys.executable, *argv, env=env, cwd=ROOT)
+        try:
+            await api.wait_for_call("getUpdates", timeout=60)
+            yield process
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()

@@ -1,0 +1,139 @@
+"""Every command, in each language, through the fake Bot API with the real bot long-polling it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakebotapi import FakeBotApi
+
+pytestmark = pytest.mark.usefixtures("bot")
+
+# A phrase each reply must contain, per language: proof it is the right text in the right language.
+EXPECTED = {
+    "/start": {"kk": "Сәлеметсіз бе!", "ru": "Здравствуйте!", "en": "Hello!"},
+    "/help": {"kk": "Не істей аламын", "ru": "Что я умею", "en": "What I can do"},
+    "/lang": {"kk": "Тілді таңдаңыз", "ru": "Выберите язык", "en": "Choose a language"},
+    "/status": {
+        "kk": "Келіссөздер басталды",
+        "ru": "Переговоры начаты",
+        "en": "Negotiations launched",
+    },
+    "/facts": {"kk": "Негізгі деректер", "ru": "Ключевые факты", "en": "Key facts"},
+    "/timeline": {"kk": "хронологиясы", "ru": "Хронология", "en": "Timeline"},
+    "/news": {"kk": "Соңғы жаңалықтар", "ru": "Последние новости", "en": "Latest news"},
+    "/subscribe": {"kk": "жазылдыңыз", "ru": "вы подписаны", "en": "you are subscribed"},
+    "/unsubscribe": {"kk": "бас тарттыңыз", "ru": "Вы отписались", "en": "You have unsubscribed"},
+}
+DATES = {"kk": "2025 ж. 2 желтоқсан", "ru": "2 декабря 2025 г.", "en": "December 2, 2025"}
+USERS = {"kk": 1001, "ru": 1002, "en": 1003}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+async def test_every_command_answers_in_the_users_language(api: FakeBotApi, language: str) -> None:
+    user = USERS[language]
+    for command, phrases in EXPECTED.items():
+        reply = await api.reply_to(user, command, language_code=language)
+        assert phrases[language] in reply.plain, (command, reply.plain)
+        assert reply.parse_mode == "HTML"
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+async def test_status_shows_stage_date_place_source_and_next_step(
+    api: FakeBotApi, language: str
+) -> None:
+    reply = await api.reply_to(USERS[language], "/status", language_code=language)
+    assert "▰▰▱▱▱▱▱ 2/7" in reply.plain
+    assert DATES[language] in reply.plain
+    assert ("Brussels" if language == "en" else "Брюссель") in reply.plain
+    assert "Kazinform" in reply.plain
+    assert "3/7" in reply.plain  # the next step
+
+
+async def test_facts_carry_figures_and_sources_and_page_with_buttons(api: FakeBotApi) -> None:
+    first = await api.reply_to(1002, "/facts")
+    assert "50 млрд" in first.plain and "Kazinform, 2 декабря 2025 г." in first.plain
+    assert first.callback_data == ["facts:2"]
+    api.press_button(1002, first, "facts:2")
+    second = (await api.wait_for_edits(1002))[0]
+    assert "стр. 2/" in second.plain and "[1] Kazinform" in second.plain
+    assert "facts:1" in second.callback_data
+    assert api.answered_callbacks, "every callback query is answered"
+
+
+async def test_news_lists_both_seed_articles_with_source_and_date(api: FakeBotApi) -> None:
+    reply = await api.reply_to(1003, "/news", language_code="en")
+    assert "Казахстан и Евросоюз начнут переговоры об упрощении визового режима" in reply.plain
+    assert "Брюссельде ҚР азаматтары үшін" in reply.plain
+    assert reply.plain.count("Kazinform, December 2, 2025") == 2
+
+
+async def test_start_subscribe_deep_link_and_buttons(api: FakeBotApi) -> None:
+    reply = await api.reply_to(1004, "/start subscribe")
+    assert "вы подписаны" in reply.plain
+    welcome = await api.reply_to(1005, "/start")
+    assert welcome.callback_data == ["sub:on", "menu:lang", "menu:status", "menu:facts"]
+    api.press_button(1005, welcome, "sub:on")
+    confirmation = (await api.wait_for_messages(1005, since=1))[0]
+    assert "вы подписаны" in confirmation.plain
+
+
+async def test_language_keyboard_saves_the_choice(api: FakeBotApi) -> None:
+    keyboard = await api.reply_to(1006, "/lang", language_code="ru")
+    assert keyboard.callback_data == ["lang:kk", "lang:ru", "lang:en"]
+    api.press_button(1006, keyboard, "lang:kk")
+    saved = (await api.wait_for_edits(1006))[0]
+    assert "Қазақша" in saved.plain
+    status = await api.reply_to(1006, "/status", language_code="ru")
+    assert "Келіссөздер басталды" in status.plain
+
+
+async def test_unknown_commands_and_non_text_get_a_hint(api: FakeBotApi) -> None:
+    reply = await api.reply_to(1008, "/nonsense")
+    assert "/help" in reply.plain and "Такой команды нет" in reply.plain
+    api.non_text_message(1008, "sticker")
+    sticker = (await api.wait_for_messages(1008, since=1))[0]
+    assert "только текст" in sticker.plain
+    api.non_text_message(1008, "photo")
+    photo = (await api.wait_for_messages(1008, since=2))[0]
+    assert "только текст" in photo.plain
+
+
+async def test_huge_and_odd_messages_are_answered_calmly(api: FakeBotApi) -> None:
+    for text in ("x" * 4096, "/status " + "y" * 4000, "   ", "/", "/facts@@", "\u200b"):
+        reply = await api.reply_to(1009, text)
+        assert reply.plain and len(reply.text) <= 4096
+    assert not api.server_errors
+
+
+async def test_groups_answer_only_commands_meant_for_this_bot(api: FakeBotApi) -> None:
+    group = dict(chat_id=-100500, chat_type="supergroup", chat_title="Travel")
+    api.user_message(1010, "hello everyone", **group)
+    api.user_message(1010, "/status@other_bot", **group)
+    api.user_message(1010, "/nonsense", **group)
+    reply = await api.reply_to(1010, "/status@visatalks_bot", **group)
+    assert "Переговоры начаты" in reply.plain
+    assert len(api.messages_to(-100500)) == 1
+    hint = await api.reply_to(1010, "/nonsense@visatalks_bot", **group)
+    assert "Такой команды нет" in hint.plain
+    plain = await api.reply_to(1010, "/help", **group)
+    assert "Что я умею" in plain.plain
+    assert len(api.messages_to(-100500)) == 3
+
+
+async def test_edited_command_is_not_answered_twice(api: FakeBotApi) -> None:
+    first = await api.reply_to(1011, "/help")
+    assert first.plain
+    original = api.updates[-1]["message"]
+    api.push_update({"edited_message": {**original, "text": "/status", "edit_date": 1}})
+    after = await api.reply_to(1011, "/news")
+    assert "Последние новости" in after.plain
+    assert len(api.messages_to(1011)) == 2
+
+
+async def test_command_menus_are_set_per_language(api: FakeBotApi) -> None:
+    await api.reply_to(1012, "/help")
+    assert [c["command"] for c in api.commands(language_code="kk")][:2] == ["status", "facts"]
+    assert api.commands(language_code="kk")[0]["description"] == "Келіссөздердің қазіргі жағдайы"
+    assert api.commands(language_code="ru")[0]["description"] == "Текущий статус переговоров"
+    assert api.commands(language_code="en")[0]["description"] == "Where the talks stand"
+    assert api.commands()[0]["description"] == "Текущий статус переговоров"
