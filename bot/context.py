@@ -11,7 +11,10 @@ from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
 from bot.feeds.poller import Poller
+from bot.flood import FloodGate
+from bot.heartbeat import Heartbeat
 from bot.i18n import FALLBACK, Texts, texts_for
+from bot.lock import InstanceLock
 from storage import Store
 from storage.models import Chat
 
@@ -23,6 +26,9 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     store: Store | None = None
     chats: ChatDirectory | None = None
+    heartbeat: Heartbeat = field(default_factory=Heartbeat)
+    flood: FloodGate = field(default_factory=lambda: FloodGate(Settings().flood))
+    lock: InstanceLock | None = None
     pages: Pages | None = None
     feeds: Poller | None = None
 

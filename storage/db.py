@@ -16,10 +16,16 @@ from storage.chats import ChatRepo
 from storage.facts import FactRepo
 from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
+from storage.runtime import RuntimeRepo
 from storage.sql import Db
 
 log = logging.getLogger(__name__)
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def latest_version() -> int:
+    """The schema version this code brings a database to."""
+    return max(version for version, _, _ in migrations())
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -59,6 +65,7 @@ class Store:
     articles: ArticleRepo
     facts: FactRepo
     milestones: MilestoneRepo
+    runtime: RuntimeRepo
     feeds: FeedRepo
 
     async def close(self) -> None:
@@ -89,5 +96,6 @@ async def open_store(path: Path | str) -> Store:
         articles=ArticleRepo(db),
         facts=FactRepo(db),
         milestones=MilestoneRepo(db),
+        runtime=RuntimeRepo(db),
         feeds=FeedRepo(db),
     )
