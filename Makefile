@@ -32,6 +32,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.commands
+	$(BIN)/python -m bench.feeds
 
 bench-questions: $(STAMP)
 	$(BIN)/python -m bench.questions

@@ -11,7 +11,11 @@ from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
+from bot.feeds.poller import Poller
+from bot.flood import FloodGate
+from bot.heartbeat import Heartbeat
 from bot.i18n import FALLBACK, Texts, texts_for
+from bot.lock import InstanceLock
 from storage import Store
 from storage.models import Chat
 
@@ -23,8 +27,12 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     store: Store | None = None
     chats: ChatDirectory | None = None
+    heartbeat: Heartbeat = field(default_factory=Heartbeat)
+    flood: FloodGate = field(default_factory=lambda: FloodGate(Settings().flood))
+    lock: InstanceLock | None = None
     pages: Pages | None = None
     answerer: Answerer | None = None
+    feeds: Poller | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -14,12 +14,19 @@ from bot.errors import StorageError
 from storage.articles import ArticleRepo
 from storage.chats import ChatRepo
 from storage.facts import FactRepo
+from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
+from storage.runtime import RuntimeRepo
 from storage.search import SearchRepo
 from storage.sql import Db
 
 log = logging.getLogger(__name__)
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def latest_version() -> int:
+    """The schema version this code brings a database to."""
+    return max(version for version, _, _ in migrations())
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -60,6 +67,8 @@ class Store:
     facts: FactRepo
     milestones: MilestoneRepo
     search: SearchRepo
+    runtime: RuntimeRepo
+    feeds: FeedRepo
 
     async def close(self) -> None:
         await self.db.conn.close()
@@ -90,4 +99,6 @@ async def open_store(path: Path | str) -> Store:
         facts=FactRepo(db),
         milestones=MilestoneRepo(db),
         search=SearchRepo(db),
+        runtime=RuntimeRepo(db),
+        feeds=FeedRepo(db),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Awaitable
 
 import aiosqlite
 
@@ -18,8 +19,19 @@ from storage.sql import Db
 log = logging.getLogger(__name__)
 
 # Keywords were written to be searched: a hit there weighs more than one in running text.
-_FACT_WEIGHTS = "1.0, 2.0"
-_ARTICLE_WEIGHTS = "2.0, 1.0"  # title, body
+_MATCH_FACTS = """
+    SELECT f.fact_id, f.language, bm25(facts_fts, 1.0, 2.0) AS score
+    FROM facts_fts f JOIN facts x ON x.id = f.fact_id
+    WHERE facts_fts MATCH ? AND NOT x.retired
+    ORDER BY score LIMIT ?
+"""
+# A word in the title weighs twice one in the body.
+_MATCH_ARTICLES = """
+    SELECT a.id, a.language, bm25(articles_fts, 2.0, 1.0) AS score
+    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+    WHERE articles_fts MATCH ?
+    ORDER BY score LIMIT ?
+"""
 
 
 class SearchRepo:
@@ -45,36 +57,21 @@ class SearchRepo:
 
     async def match_facts(self, query: str, limit: int) -> list[SearchHit]:
         """Fact rows matching an FTS5 query, best first; retired facts left out."""
-        return await self._hits(
-            f"""
-            SELECT f.fact_id, f.language, bm25(facts_fts, {_FACT_WEIGHTS}) AS score
-            FROM facts_fts f JOIN facts x ON x.id = f.fact_id
-            WHERE facts_fts MATCH ? AND NOT x.retired
-            ORDER BY score LIMIT ?
-            """,
-            query,
-            limit,
-        )
+        if not query:
+            return []
+        return await _hits(self.db.fetchall(_MATCH_FACTS, (query, limit)))
 
     async def match_articles(self, query: str, limit: int) -> list[SearchHit]:
         """Articles matching an FTS5 query, best first."""
-        return await self._hits(
-            f"""
-            SELECT a.id, a.language, bm25(articles_fts, {_ARTICLE_WEIGHTS}) AS score
-            FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-            WHERE articles_fts MATCH ?
-            ORDER BY score LIMIT ?
-            """,
-            query,
-            limit,
-        )
-
-    async def _hits(self, sql: str, query: str, limit: int) -> list[SearchHit]:
         if not query:
             return []
-        try:
-            rows: list[aiosqlite.Row] = await self.db.fetchall(sql, (query, limit))
-        except sqlite3.OperationalError as exc:
-            log.warning("full-text query refused (%s); answering without it", exc)
-            return []
-        return [SearchHit(int(r[0]), str(r[1]), float(r[2])) for r in rows]
+        return await _hits(self.db.fetchall(_MATCH_ARTICLES, (query, limit)))
+
+
+async def _hits(rows: Awaitable[list[aiosqlite.Row]]) -> list[SearchHit]:
+    try:
+        found = await rows
+    except sqlite3.OperationalError as exc:
+        log.warning("full-text query refused (%s); answering without it", exc)
+        return []
+    return [SearchHit(int(r[0]), str(r[1]), float(r[2])) for r in found]

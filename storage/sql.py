@@ -70,7 +70,14 @@ class Db:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Db]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception.
+
+        Inside a transaction of the same task it joins that one, so a repository verb that
+        needs its own transaction can also run as one step of a larger one.
+        """
+        if self._in_tx is asyncio.current_task():
+            yield self
+            return
         async with self.lock:
             self._in_tx = asyncio.current_task()
             self._tx_touched_content = False
