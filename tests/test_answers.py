@@ -95,7 +95,7 @@ def test_intents_name_stored_facts_and_catalogue_notes() -> None:
         keys = {fact["key"] for fact in tomllib.load(handle)["fact"]}
     for intent in load_tables().intents:
         assert set(intent.facts) <= keys, intent.name
-        assert intent.facts or intent.status, intent.name
+        assert intent.facts or intent.status or intent.news, intent.name
         if intent.note:
             assert intent.note.startswith("qa.")
 
@@ -210,6 +210,14 @@ async def test_no_fact_but_an_article_mentions_it(answerer: Answerer) -> None:
     assert answer.kind is AnswerKind.ARTICLES
     text = await render(answer, Pages(answerer.store))
     assert "Visa centre opens in Shymkent" in text and "January 15, 2026" in text
+
+
+async def test_whats_new_lists_the_latest_articles(answerer: Answerer) -> None:
+    answer = await answerer.answer("бүгін не жаңалық", "ru")
+    assert answer.kind is AnswerKind.NEWS and answer.language == "kk"
+    text = await render(answer, Pages(answerer.store))
+    assert "Соңғы жаңалықтар" in text and "Kazinform, 2025 ж. 2 желтоқсан" in text
+    assert "/news" in text
 
 
 async def test_inline_results_put_facts_first_and_the_status_last(answerer: Answerer) -> None:

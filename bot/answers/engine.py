@@ -49,6 +49,7 @@ class AnswerKind(StrEnum):
     FACTS = "facts"  # stored facts, each with its source and date
     STATUS = "status"  # the current stage of the talks (then any facts)
     ARTICLES = "articles"  # no fact answers it; stored articles that mention it
+    NEWS = "news"  # the latest stored articles
     NOTHING = "nothing"  # said plainly, with the commands
 
 
@@ -175,6 +176,12 @@ class Answerer:
         matching = intents.match(self.tables, reading.forms, reading.content)
         if matching.best is not None:
             intent = matching.best.intent
+            if intent.news:
+                latest = await self.store.articles.latest(MAX_ARTICLES, prefer=language)
+                return Answer(
+                    language, AnswerKind.NEWS, articles=tuple(latest), intent=intent.name,
+                    guess=reading.guess,
+                )  # fmt: skip
             facts = self._facts_by_key(snapshot, intent.facts, language)
             if intent.status or facts:
                 kind = AnswerKind.STATUS if intent.status else AnswerKind.FACTS

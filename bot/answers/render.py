@@ -61,9 +61,12 @@ async def render(answer: Answer, pages: content.Pages) -> Html:
     parts.extend(fact_item(texts, fact) for fact in answer.facts)
     if answer.kind is AnswerKind.FACTS:
         tail.append(texts("qa.more"))
-    elif answer.kind is AnswerKind.ARTICLES:
-        parts.insert(0, texts("qa.articles.html"))
+    elif answer.kind in (AnswerKind.ARTICLES, AnswerKind.NEWS):
+        news = answer.kind is AnswerKind.NEWS
+        parts.insert(0, texts("news.title.html" if news else "qa.articles.html"))
         parts.extend(content.article_line(texts, a) for a in answer.articles)
+        if news:
+            tail.append(texts("qa.more_news"))
     elif answer.kind is AnswerKind.NOTHING:
         tail.append(texts("qa.nothing"))
     return _join(parts, tail)

@@ -41,6 +41,7 @@ class Intent:
     name: str
     patterns: tuple[tuple[WordSet, ...], ...]
     status: bool = False
+    news: bool = False
     facts: tuple[str, ...] = ()
     note: str | None = None
 
@@ -93,6 +94,7 @@ def _intent(item: dict[str, object], classes: dict[str, WordSet]) -> Intent:
         name=str(item["name"]),
         patterns=tuple(patterns),
         status=bool(item.get("status", False)),
+        news=bool(item.get("news", False)),
         facts=tuple(str(k) for k in item.get("facts", ())),  # type: ignore[attr-defined]
         note=str(note) if note else None,
     )
