@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from bot.answers.text import Stemmer, fold
 
@@ -87,15 +88,14 @@ def _parts(pattern: str, classes: dict[str, WordSet]) -> tuple[WordSet, ...]:
     return tuple(parts)
 
 
-def _intent(item: dict[str, object], classes: dict[str, WordSet]) -> Intent:
-    patterns = [_parts(str(p), classes) for p in item["patterns"]]  # type: ignore[attr-defined]
+def _intent(item: dict[str, Any], classes: dict[str, WordSet]) -> Intent:
     note = item.get("note")
     return Intent(
         name=str(item["name"]),
-        patterns=tuple(patterns),
+        patterns=tuple(_parts(str(p), classes) for p in item["patterns"]),
         status=bool(item.get("status", False)),
         news=bool(item.get("news", False)),
-        facts=tuple(str(k) for k in item.get("facts", ())),  # type: ignore[attr-defined]
+        facts=tuple(str(k) for k in item.get("facts", ())),
         note=str(note) if note else None,
     )
 

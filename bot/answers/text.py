@@ -55,7 +55,8 @@ def fold(word: str) -> str:
     return word.translate(_FOLD)
 
 
-def _one_script(word: str) -> tuple[str, str]:
+def in_one_script(word: str) -> tuple[str, str]:
+    """The word with look-alike letters set in its majority script, and that script."""
     cyrillic = len(_CYRILLIC_RE.findall(word))
     latin = len(_LATIN_RE.findall(word))
     if cyrillic and latin:
@@ -69,7 +70,7 @@ def tokenize(text: str) -> list[Token]:
     """The words of `text` (at most MAX_TOKENS), each in one script."""
     tokens = []
     for match in _WORD_RE.finditer(clean(text)):
-        word, script = _one_script(match.group())
+        word, script = in_one_script(match.group())
         tokens.append(Token(word, fold(word), script))
         if len(tokens) == MAX_TOKENS:
             break

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.answers.tables import WordSet
-from bot.answers.text import Stemmer, Token, fold
+from bot.answers.text import Stemmer, Token, fold, in_one_script
 from storage.models import FactTerm
 
 MIN_FUZZY_LENGTH = 5  # shorter words have too many neighbours to guess from (курс ~ құра)
@@ -85,12 +85,6 @@ def _deletions(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def _script(word: str) -> str:
-    if any("\u0400" <= ch <= "\u04ff" for ch in word):
-        return "cyrillic"
-    return "latin" if any("a" <= ch <= "z" for ch in word) else "other"
-
-
 class Vocabulary:
     def __init__(self, terms: Iterable[FactTerm], known: Iterable[str], stemmer: Stemmer) -> None:
         self.stemmer = stemmer
@@ -119,7 +113,7 @@ class Vocabulary:
         return len(self._terms)
 
     def _stem(self, folded: str) -> str:
-        return self.stemmer(folded, _script(folded))
+        return self.stemmer(folded, in_one_script(folded)[1])
 
     def _starting(self, prefix: str) -> list[str]:
         start = bisect.bisect_left(self._sorted, prefix)
