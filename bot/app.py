@@ -12,6 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot import heartbeat
+from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
@@ -23,7 +24,17 @@ from bot.i18n import LANGUAGES, texts_for
 from bot.lock import InstanceLock
 from bot.seeds import load_seeds
 from bot.updates import PerChatOrder
-from handlers import fallback, feeds, flood, info, language, start, subscription, tracking
+from handlers import (
+    fallback,
+    feeds,
+    flood,
+    info,
+    language,
+    questions,
+    start,
+    subscription,
+    tracking,
+)
 from storage import open_store
 
 log = logging.getLogger(__name__)
@@ -60,6 +71,8 @@ async def _post_init(application: VisatalksApp) -> None:
     data.chats = ChatDirectory(data.store.chats)
     data.pages = Pages(data.store)
     await load_seeds(data.store)
+    data.answerer = Answerer(data.store)
+    await data.answerer.snapshot()  # the first question should not pay for loading the facts
     data.feeds = await feeds_service.start(application, _announce_feed_items)
     try:
         await set_command_menus(application)
@@ -127,7 +140,7 @@ def build_application(
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
     application.add_handlers(flood.HANDLERS, group=GROUP_FLOOD)
-    for feature in (start, language, info, subscription, feeds, fallback):
+    for feature in (start, language, info, subscription, feeds, questions, fallback):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
     application.add_error_handler(_on_error)
     if application.job_queue is not None:

@@ -152,7 +152,8 @@ async def facts_page(store: Store, texts: Texts, number: int = 1) -> Page:
     return Page(Html(body), number, len(pages), pages[number - 1])
 
 
-def _article_line(texts: Texts, article: Article) -> Html:
+def article_line(texts: Texts, article: Article) -> Html:
+    """An article as /news lists it: linked title, source, date and language."""
     title = escape(article.title)
     if article.url:
         title = f'<a href="{escape(article.url)}">{title}</a>'
@@ -177,7 +178,7 @@ async def news_page(store: Store, texts: Texts, number: int = 1) -> Page:
     header = texts("news.title.html")
     if count > 1:
         header = Html(header + "  " + texts("page.of", page=number, pages=count))
-    lines = [header, *(_article_line(texts, a) for a in articles)]
+    lines = [header, *(article_line(texts, a) for a in articles)]
     return Page(Html("\n\n".join(lines)), number, count, articles)
 
 

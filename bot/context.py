@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
@@ -30,6 +31,7 @@ class BotData:
     flood: FloodGate = field(default_factory=lambda: FloodGate(Settings().flood))
     lock: InstanceLock | None = None
     pages: Pages | None = None
+    answerer: Answerer | None = None
     feeds: Poller | None = None
 
 
@@ -69,6 +71,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         if pages is None:
             raise RuntimeError("the page cache is created in post_init")
         return pages
+
+    @property
+    def answerer(self) -> Answerer:
+        answerer = self.bot_data.answerer
+        if answerer is None:
+            raise RuntimeError("the answer service is created in post_init")
+        return answerer
 
     @property
     def texts(self) -> Texts:

@@ -1,4 +1,7 @@
-"""Last in line: unknown commands, stickers, photos and other messages no feature handled."""
+"""Last in line: unknown commands, stickers, photos and other messages no feature handled.
+
+Plain text is a question: handlers/questions.py answers it.
+"""
 
 from __future__ import annotations
 
@@ -35,11 +38,6 @@ async def not_text(update: Update, context: BotContext) -> None:
     await reply(update, context, context.texts("fallback.not_text"))
 
 
-async def free_text(update: Update, context: BotContext) -> None:
-    """Plain text in a private chat: points at the commands."""
-    await reply(update, context, context.texts("fallback.free_text"))
-
-
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button no feature knows (an old release's, or forged data): a short notice."""
     assert update.callback_query is not None
@@ -50,7 +48,6 @@ _PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command),
-    MessageHandler(_PRIVATE_MESSAGE & filters.TEXT, free_text),
     MessageHandler(_PRIVATE_MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text),
     CallbackQueryHandler(stale_button),
 ]

@@ -17,6 +17,7 @@ from storage.facts import FactRepo
 from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
 from storage.runtime import RuntimeRepo
+from storage.search import SearchRepo
 from storage.sql import Db
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class Store:
     articles: ArticleRepo
     facts: FactRepo
     milestones: MilestoneRepo
+    search: SearchRepo
     runtime: RuntimeRepo
     feeds: FeedRepo
 
@@ -96,6 +98,7 @@ async def open_store(path: Path | str) -> Store:
         articles=ArticleRepo(db),
         facts=FactRepo(db),
         milestones=MilestoneRepo(db),
+        search=SearchRepo(db),
         runtime=RuntimeRepo(db),
         feeds=FeedRepo(db),
     )
