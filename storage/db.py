@@ -44,17 +44,30 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 async def migrate(conn: aiosqlite.Connection) -> int:
-    """Apply the migrations newer than PRAGMA user_version, each in its own transaction."""
-    async with conn.execute("PRAGMA user_version") as cur:
-        row = await cur.fetchone()
-    current = int(row[0]) if row else 0
+    """Apply every shipped migration not applied yet, each in its own transaction.
+
+    Applied migrations are listed by number, not inferred from the highest one: features
+    developed side by side land their migrations in any order. PRAGMA user_version keeps the
+    highest applied number, which `visatalks health` compares with the code's.
+    """
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    async with conn.execute("SELECT version FROM schema_migrations") as cur:
+        applied = {int(row[0]) for row in await cur.fetchall()}
     for version, name, sql in migrations():
-        if version <= current:
+        if version in applied:
             continue
         log.info("applying migration %s", name)
-        await conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
-        current = version
-    return current
+        highest = max(applied | {version})
+        await conn.executescript(
+            f"BEGIN;\n{sql}\n"
+            f"INSERT INTO schema_migrations VALUES ({version}, '{name}', datetime('now'));\n"
+            f"PRAGMA user_version = {highest};\nCOMMIT;"
+        )
+        applied.add(version)
+    return max(applied, default=0)
 
 
 @dataclass
