@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
-from bot.i18n import Html, Texts, escape
+from bot.i18n import Html, Texts, escape, link
 from bot.textsplit import TELEGRAM_LIMIT
 from storage import Store
 from storage.models import Article, Fact, Milestone, Source
@@ -43,10 +43,8 @@ def progress_bar(stage: int) -> str:
 
 def source_line(texts: Texts, source: Source) -> Html:
     """`Kazinform, 2 декабря 2025 г.`, linked when the URL is known."""
-    name = escape(source.name)
-    if source.url:
-        name = f'<a href="{escape(source.url)}">{name}</a>'
-    return texts("source.line.html", source=Html(name), date=texts.date(source.published))
+    name = link(source.url, source.name) if source.url else source.name
+    return texts("source.line.html", source=name, date=texts.date(source.published))
 
 
 async def status(store: Store, texts: Texts) -> Html:
@@ -154,12 +152,10 @@ async def facts_page(store: Store, texts: Texts, number: int = 1) -> Page:
 
 def article_line(texts: Texts, article: Article) -> Html:
     """An article as /news lists it: linked title, source, date and language."""
-    title = escape(article.title)
-    if article.url:
-        title = f'<a href="{escape(article.url)}">{title}</a>'
+    title = link(article.url, article.title) if article.url else article.title
     return texts(
         "news.item.html",
-        title=Html(title),
+        title=title,
         date=texts.date(article.published_date),
         source=article.source,
         language=article.language.upper(),
