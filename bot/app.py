@@ -11,17 +11,18 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot import heartbeat
+from bot import delivery, heartbeat
 from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
 from bot.context import BotContext, BotData
 from bot.feeds import service as feeds_service
-from bot.feeds.announce import NewItem
+from bot.feeds.announce import Announce, NewItem, render_announcement
 from bot.flood import FloodGate
 from bot.i18n import LANGUAGES, texts_for
 from bot.lock import InstanceLock
+from bot.outbox import Announcement, publish
 from bot.seeds import load_seeds
 from bot.updates import PerChatOrder
 from handlers import (
@@ -45,7 +46,17 @@ GROUP_GUARDS = -10
 GROUP_FLOOD = -5  # after tracking, so the "slow down" notice is in the chat's language
 GROUP_FEATURES = 0
 
-MENU_COMMANDS = ("status", "facts", "news", "timeline", "subscribe", "unsubscribe", "lang", "help")
+MENU_COMMANDS = (
+    "status",
+    "facts",
+    "news",
+    "timeline",
+    "subscribe",
+    "unsubscribe",
+    "settings",
+    "lang",
+    "help",
+)
 
 VisatalksApp = Application[Any, BotContext, Any, Any, BotData, Any]
 
@@ -73,18 +84,27 @@ async def _post_init(application: VisatalksApp) -> None:
     await load_seeds(data.store)
     data.answerer = Answerer(data.store)
     await data.answerer.snapshot()  # the first question should not pay for loading the facts
-    data.feeds = await feeds_service.start(application, _announce_feed_items)
+    data.feeds = await feeds_service.start(application, _feed_announcer(data))
     try:
         await set_command_menus(application)
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
         log.warning("could not set command menus: %s", exc)
+    await delivery.start_worker(application)
 
 
-async def _announce_feed_items(items: Sequence[NewItem]) -> None:
-    # Runs inside the poll's transaction (see bot/feeds/poller.py). Once the outbox lands:
-    #   texts = render_announcement(items, settings.timezone)
-    #   await publish(store, Announcement("feed", texts, article_id=items[0].article_id))
-    log.info("%s new feed item(s) stored; no outbox yet to announce them", len(items))
+async def _post_stop(application: VisatalksApp) -> None:
+    await delivery.stop_worker(application)
+
+
+def _feed_announcer(data: BotData) -> Announce:
+    async def announce(items: Sequence[NewItem]) -> None:
+        # Runs inside the poll's transaction (see bot/feeds/poller.py): the outbox rows
+        # commit or roll back with the stored items.
+        assert data.store is not None
+        texts = render_announcement(items, data.settings.timezone)
+        await publish(data.store, Announcement("feed", texts, article_id=items[0].article_id))
+
+    return announce
 
 
 async def _post_shutdown(application: VisatalksApp) -> None:
@@ -125,6 +145,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .context_types(context_types)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .concurrent_updates(PerChatOrder())
     )
@@ -137,6 +158,7 @@ def build_application(
     application.bot_data.settings = settings
     application.bot_data.heartbeat = beats
     application.bot_data.flood = FloodGate(settings.flood)
+    application.bot_data.deliver = request is None
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
     application.add_handlers(flood.HANDLERS, group=GROUP_FLOOD)

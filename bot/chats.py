@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 from bot.i18n import detect_language
 from storage.chats import ChatRepo
-from storage.models import Chat, Mode
+from storage.models import Chat, ChatState, Mode
 
 _CACHE_SIZE = 50_000
 _REFRESH_SECONDS = 600.0  # how stale `last_seen` may get before it is written again
@@ -54,9 +54,27 @@ class ChatDirectory:
         await self.repo.choose_language(chat_id, language)
         await self._reload(chat_id)
 
-    async def subscribe(self, chat_id: int, mode: Mode) -> None:
-        await self.repo.subscribe(chat_id, mode)
+    async def subscribe(
+        self,
+        chat_id: int,
+        mode: Mode,
+        *,
+        digest_hour: int | None = None,
+        digest_weekday: int | None = None,
+    ) -> None:
+        await self.repo.subscribe(
+            chat_id, mode, digest_hour=digest_hour, digest_weekday=digest_weekday
+        )
         await self._reload(chat_id)
+
+    async def set_state(self, chat_id: int, state: ChatState) -> None:
+        await self.repo.set_state(chat_id, state)
+        await self._reload(chat_id)
+
+    async def move(self, old_id: int, new_id: int) -> None:
+        await self.repo.move(old_id, new_id)
+        self.forget(old_id)
+        await self._reload(new_id)
 
     async def _reload(self, chat_id: int) -> None:
         chat = await self.repo.get(chat_id)

@@ -66,6 +66,30 @@ class FeedOptions:
 
 
 @dataclass(frozen=True)
+class DeliveryLimits:
+    """How fast and how stubbornly the delivery worker sends (Telegram's limits by default).
+
+    `concurrency` is also the most messages that can go out twice after a crash: a send is
+    recorded as done before its slot is freed, so only sends holding a slot can be lost from
+    the record.
+    """
+
+    global_per_second: float = 30.0
+    private_per_second: float = 1.0
+    group_per_minute: float = 20.0
+    paid_broadcast: bool = False  # allow_paid_broadcast: Telegram lets 1000/s through, for Stars
+    paid_per_second: float = 1000.0
+    concurrency: int = 16
+    max_attempts: int = 10  # tries of a delivery on 5xx / timeouts before it is failed
+    retry_base_seconds: float = 2.0  # first backoff; doubles per attempt
+    retry_max_seconds: float = 600.0
+
+    @property
+    def overall_per_second(self) -> float:
+        return self.paid_per_second if self.paid_broadcast else self.global_per_second
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from its environment; tests build it from a dict."""
 
@@ -79,6 +103,7 @@ class Settings:
     flood: FloodLimits = FloodLimits()
     feeds: tuple[str, ...] = ()
     feed_options: FeedOptions = field(default_factory=FeedOptions)
+    delivery: DeliveryLimits = field(default_factory=DeliveryLimits)
 
     def __repr__(self) -> str:
         # Never let the token reach a log line or a traceback through repr().
@@ -170,11 +195,12 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         flood=_flood(get),
         feeds=tuple(feeds),
         feed_options=_feed_options(get),
+        delivery=_delivery_limits(get),
     )
 
 
-def _feed_options(get: Callable[[str], str]) -> FeedOptions:
-    defaults = FeedOptions()
+def _numbers(get: Callable[[str], str]) -> Callable[[str, float, float, float], float]:
+    """`number(name, default, low, high)`: a variable as a number in range, else ConfigError."""
 
     def number(name: str, default: float, low: float, high: float) -> float:
         raw = get(name)
@@ -188,6 +214,39 @@ def _feed_options(get: Callable[[str], str]) -> FeedOptions:
             raise ConfigError(name, f"must be between {low:g} and {high:g}")
         return value
 
+    return number
+
+
+def _delivery_limits(get: Callable[[str], str]) -> DeliveryLimits:
+    defaults = DeliveryLimits()
+    number = _numbers(get)
+    paid = get("ALLOW_PAID_BROADCAST").lower()
+    if paid not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise ConfigError("ALLOW_PAID_BROADCAST", "must be true or false")
+    return DeliveryLimits(
+        global_per_second=number(
+            "DELIVERY_GLOBAL_PER_SECOND", defaults.global_per_second, 0.1, 1000
+        ),
+        private_per_second=number(
+            "DELIVERY_PRIVATE_PER_SECOND", defaults.private_per_second, 0.01, 100
+        ),
+        group_per_minute=number("DELIVERY_GROUP_PER_MINUTE", defaults.group_per_minute, 0.1, 6000),
+        paid_broadcast=paid in ("1", "true", "yes"),
+        paid_per_second=number("PAID_BROADCAST_PER_SECOND", defaults.paid_per_second, 1, 1000),
+        concurrency=int(number("DELIVERY_CONCURRENCY", defaults.concurrency, 1, 256)),
+        max_attempts=int(number("DELIVERY_MAX_ATTEMPTS", defaults.max_attempts, 1, 100)),
+        retry_base_seconds=number(
+            "DELIVERY_RETRY_BASE_SECONDS", defaults.retry_base_seconds, 0.001, 3600
+        ),
+        retry_max_seconds=number(
+            "DELIVERY_RETRY_MAX_SECONDS", defaults.retry_max_seconds, 0.001, 86400
+        ),
+    )
+
+
+def _feed_options(get: Callable[[str], str]) -> FeedOptions:
+    defaults = FeedOptions()
+    number = _numbers(get)
     minimum = defaults.min_interval.total_seconds() / 60
     interval = number(
         "FEED_INTERVAL_MINUTES", defaults.interval.total_seconds() / 60, minimum, 1440

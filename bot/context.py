@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -11,6 +11,7 @@ from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
+from bot.digests import Clock, system_clock
 from bot.feeds.poller import Poller
 from bot.flood import FloodGate
 from bot.heartbeat import Heartbeat
@@ -18,6 +19,9 @@ from bot.i18n import FALLBACK, Texts, texts_for
 from bot.lock import InstanceLock
 from storage import Store
 from storage.models import Chat
+
+if TYPE_CHECKING:
+    from bot.delivery import DeliveryWorker
 
 
 @dataclass
@@ -33,6 +37,9 @@ class BotData:
     pages: Pages | None = None
     answerer: Answerer | None = None
     feeds: Poller | None = None
+    deliver: bool = True  # False when the network is replaced (the offline console)
+    delivery: DeliveryWorker | None = None  # started in post_init, drained in post_stop
+    clock: Clock = system_clock  # wall clock of digests; tests put their own
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from babel.dates import get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.i18n import LANGUAGE_NAMES, Texts
+from storage.models import Mode
 
 
 def languages(current: str) -> InlineKeyboardMarkup:
@@ -66,3 +68,57 @@ def pager(texts: Texts, prefix: str, page: int, pages: int) -> InlineKeyboardMar
             )
         )
     return InlineKeyboardMarkup([row])
+
+
+def subscription_modes(
+    texts: Texts, current: Mode, *, language: bool = False
+) -> InlineKeyboardMarkup:
+    """Instantly / daily / weekly (the current one ticked), unsubscribe, optionally language."""
+
+    def button(mode: Mode) -> InlineKeyboardButton:
+        label = texts.plain(f"delivery.button.{mode.value}")
+        return InlineKeyboardButton(
+            ("✓ " if mode is current else "") + label,
+            callback_data=callbacks.make("sub", mode.value),
+        )
+
+    rows = [[button(Mode.INSTANT)], [button(Mode.DAILY), button(Mode.WEEKLY)]]
+    last = []
+    if current is not Mode.OFF:
+        last.append(button(Mode.OFF))
+    if language:
+        last.append(
+            InlineKeyboardButton(
+                texts.plain("button.language"), callback_data=callbacks.make("menu", "lang")
+            )
+        )
+    if last:
+        rows.append(last)
+    return InlineKeyboardMarkup(rows)
+
+
+def digest_hours(stem: str) -> InlineKeyboardMarkup:
+    """24 hour buttons, 00:00 to 23:00; each sends `sub:<stem>.<hour>`."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"{hour:02d}:00", callback_data=callbacks.make("sub", f"{stem}.{hour}")
+                )
+                for hour in range(row, row + 6)
+            ]
+            for row in range(0, 24, 6)
+        ]
+    )
+
+
+def weekdays(language: str) -> InlineKeyboardMarkup:
+    """Monday to Sunday in the chat's language; each sends `sub:w.<weekday>` (0 = Monday)."""
+    names = get_day_names("wide", locale=language)
+    buttons = [
+        InlineKeyboardButton(
+            str(names[day]).capitalize(), callback_data=callbacks.make("sub", f"w.{day}")
+        )
+        for day in range(7)
+    ]
+    return InlineKeyboardMarkup([buttons[:4], buttons[4:]])

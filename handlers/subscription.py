@@ -1,24 +1,96 @@
-"""/subscribe and /unsubscribe: the chat's subscription, saved."""
+"""/subscribe, /unsubscribe, /settings and the bot's membership: how and whether updates come.
+
+A chat picks instant updates, a daily digest at an hour, or a weekly digest on a weekday at
+an hour, in the TIMEZONE setting. Blocking the bot or removing it from a group stops the
+sending; unblocking or adding it back allows it again (my_chat_member updates).
+"""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+import datetime as dt
+import re
 
-from bot import callbacks
+from babel.dates import get_day_names, get_timezone_location
+from telegram import ChatMember, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler
+
+from bot import callbacks, digests, keyboards, subscriptions
 from bot.context import BotContext
-from bot.replies import reply
-from storage.models import Mode
+from bot.i18n import LANGUAGE_NAMES, Html, Texts
+from bot.replies import replace, reply
+from storage.models import Chat, ChatState, Mode
+
+_DAILY_RE = re.compile(r"^d\.(\d{1,2})$")
+_WEEKDAY_RE = re.compile(r"^w\.(\d)$")
+_WEEKLY_RE = re.compile(r"^w\.(\d)\.(\d{1,2})$")
+_GONE_STATUSES = (ChatMember.BANNED, ChatMember.LEFT)
+
+
+def _zone(context: BotContext, language: str) -> str:
+    return str(get_timezone_location(context.settings.timezone, locale=language, return_city=True))
+
+
+def _weekday(language: str, weekday: int) -> str:
+    return str(get_day_names("wide", locale=language)[weekday])
+
+
+def describe(context: BotContext, texts: Texts, chat: Chat) -> Html:
+    """The chat's subscription in words: `daily at 09:00 (Almaty)`."""
+    zone = _zone(context, texts.language)
+    time = f"{chat.digest_hour:02d}:00"
+    if chat.mode is Mode.DAILY:
+        return texts("delivery.mode.daily", time=time, zone=zone)
+    if chat.mode is Mode.WEEKLY:
+        weekday = _weekday(texts.language, chat.digest_weekday)
+        return texts("delivery.mode.weekly", weekday=weekday, time=time, zone=zone)
+    return texts(f"delivery.mode.{chat.mode.value}")
+
+
+async def _change(
+    context: BotContext, mode: Mode, hour: int | None = None, weekday: int | None = None
+) -> Chat:
+    assert context.chat is not None
+    await subscriptions.change(
+        context.chats,
+        context.store,
+        context.chat.id,
+        mode,
+        now=context.bot_data.clock(),
+        hour=hour,
+        weekday=weekday,
+    )
+    chat = await context.chats.get(context.chat.id)
+    assert chat is not None
+    context.chat = chat
+    return chat
+
+
+def _done(context: BotContext, chat: Chat) -> Html:
+    texts = context.texts
+    zone = _zone(context, texts.language)
+    time = f"{chat.digest_hour:02d}:00"
+    if chat.mode is Mode.DAILY:
+        return texts("delivery.done.daily", time=time, zone=zone)
+    if chat.mode is Mode.WEEKLY:
+        weekday = _weekday(texts.language, chat.digest_weekday)
+        return texts("delivery.done.weekly", weekday=weekday, time=time, zone=zone)
+    return texts("delivery.done.instant")
 
 
 async def subscribe(update: Update, context: BotContext) -> None:
-    """Subscribes the chat to updates and says so."""
+    """Subscribes at once (instant updates) and offers daily / weekly digests as buttons;
+    a subscribed chat sees its current mode and the same buttons."""
     assert context.chat is not None
-    if context.chat.mode is not Mode.OFF:
-        await reply(update, context, context.texts("subscribe.already"))
-        return
-    await context.chats.subscribe(context.chat.id, Mode.INSTANT)
-    await reply(update, context, context.texts("subscribe.done"))
+    texts = context.texts
+    zone = _zone(context, texts.language)
+    if context.chat.mode is Mode.OFF:
+        chat = await _change(context, Mode.INSTANT)
+        text = texts("delivery.subscribed.html", zone=zone)
+    else:
+        chat = context.chat
+        current = texts("delivery.current", mode=describe(context, texts, chat))
+        text = Html(f"{texts('delivery.choose.html', zone=zone)}\n\n{current}")
+    await reply(update, context, text, keyboards.subscription_modes(texts, chat.mode))
 
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
@@ -27,24 +99,101 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     if context.chat.mode is Mode.OFF:
         await reply(update, context, context.texts("unsubscribe.not_subscribed"))
         return
-    await context.chats.subscribe(context.chat.id, Mode.OFF)
+    await _change(context, Mode.OFF)
     await reply(update, context, context.texts("unsubscribe.done"))
 
 
+async def settings(update: Update, context: BotContext) -> None:
+    """The chat's language and subscription (with the next digest), and buttons to change them."""
+    assert context.chat is not None
+    chat, texts = context.chat, context.texts
+    lines = [
+        texts(
+            "delivery.settings.html",
+            language=LANGUAGE_NAMES.get(chat.language, chat.language),
+            mode=describe(context, texts, chat),
+        )
+    ]
+    tz = context.settings.timezone
+    due = digests.next_digest(
+        context.bot_data.clock(), tz, chat.mode, chat.digest_hour, chat.digest_weekday
+    )
+    if due is not None:
+        when = texts.datetime(dt.datetime.fromtimestamp(due, tz))
+        lines.append(texts("delivery.settings.next", when=when))
+        last = await context.store.outbox.last_digest(chat.id)
+        if last is not None:
+            when = texts.datetime(dt.datetime.fromtimestamp(last, tz))
+            lines.append(texts("delivery.settings.last", when=when))
+    keyboard = keyboards.subscription_modes(texts, chat.mode, language=True)
+    await reply(update, context, Html("\n".join(lines)), keyboard)
+
+
 async def button(update: Update, context: BotContext) -> None:
-    """The welcome message's subscribe / unsubscribe button."""
+    """Saves the pressed choice and confirms it, or asks the next question (weekday, hour)."""
     query = update.callback_query
-    assert query is not None
+    assert query is not None and context.chat is not None
     data = callbacks.parse(query.data)
     await query.answer()
-    if data is not None and data.argument == "on":
-        await subscribe(update, context)
-    elif data is not None and data.argument == "off":
-        await unsubscribe(update, context)
+    argument = data.argument if data is not None else ""
+    texts = context.texts
+    if argument == "on":  # the welcome message's button: leave the welcome in place
+        chat = await _change(context, Mode.INSTANT)
+        await reply(update, context, _done(context, chat))
+    elif argument == Mode.OFF.value:
+        await _change(context, Mode.OFF)
+        await replace(update, context, texts("unsubscribe.done"))
+    elif argument == Mode.INSTANT.value:
+        chat = await _change(context, Mode.INSTANT)
+        await replace(update, context, _done(context, chat))
+    elif argument == Mode.DAILY.value:
+        zone = _zone(context, texts.language)
+        await replace(
+            update, context, texts("delivery.ask.hour", zone=zone), keyboards.digest_hours("d")
+        )
+    elif argument == Mode.WEEKLY.value:
+        await replace(
+            update, context, texts("delivery.ask.weekday"), keyboards.weekdays(texts.language)
+        )
+    elif (match := _DAILY_RE.match(argument)) and int(match.group(1)) < 24:
+        chat = await _change(context, Mode.DAILY, hour=int(match.group(1)))
+        await replace(update, context, _done(context, chat))
+    elif (match := _WEEKDAY_RE.match(argument)) and int(match.group(1)) < 7:
+        zone = _zone(context, texts.language)
+        stem = f"w.{match.group(1)}"
+        await replace(
+            update, context, texts("delivery.ask.hour", zone=zone), keyboards.digest_hours(stem)
+        )
+    elif (
+        (match := _WEEKLY_RE.match(argument))
+        and int(match.group(1)) < 7
+        and int(match.group(2)) < 24
+    ):
+        weekday, hour = int(match.group(1)), int(match.group(2))
+        chat = await _change(context, Mode.WEEKLY, hour=hour, weekday=weekday)
+        await replace(update, context, _done(context, chat))
+
+
+async def membership(update: Update, context: BotContext) -> None:
+    """Nothing visible: blocking or removing the bot stops sending, adding it back resumes."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    chat_id = change.chat.id
+    member = change.new_chat_member
+    if member.status in _GONE_STATUSES:
+        reason = f"bot {member.status} by {change.from_user.id if change.from_user else 'Telegram'}"
+        await subscriptions.unreachable(
+            context.chats, context.store, chat_id, ChatState.BLOCKED, reason
+        )
+    elif member.status != ChatMember.RESTRICTED or getattr(member, "is_member", True):
+        await subscriptions.reachable(context.chats, chat_id)
 
 
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("subscribe", subscribe),
     CommandHandler("unsubscribe", unsubscribe),
+    CommandHandler("settings", settings),
     CallbackQueryHandler(button, pattern=callbacks.pattern("sub")),
+    ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
 ]

@@ -90,3 +90,30 @@ class ChatRepo:
                 "SELECT count(*) FROM chats WHERE mode != 'off' AND state = 'active'"
             )
         )
+
+    async def move(self, old_id: int, new_id: int, new_type: str = "supergroup") -> None:
+        """The group became a supergroup: its language and subscription move to the new id.
+
+        If the new id already wrote to us, it keeps its own choices unless it had none; the
+        old id is then marked gone. Moving an id that no longer exists does nothing.
+        """
+        async with self.db.transaction() as tx:
+            if await tx.fetchval("SELECT 1 FROM chats WHERE id = ?", (old_id,)) is None:
+                return
+            if await tx.fetchval("SELECT 1 FROM chats WHERE id = ?", (new_id,)) is None:
+                await tx.execute(
+                    "UPDATE chats SET id = ?, type = ? WHERE id = ?", (new_id, new_type, old_id)
+                )
+                return
+            await tx.execute(
+                """
+                UPDATE chats SET (language, language_chosen, mode, digest_hour, digest_weekday)
+                    = (SELECT language, language_chosen, mode, digest_hour, digest_weekday
+                       FROM chats WHERE id = :old)
+                WHERE id = :new AND mode = 'off'
+                """,
+                {"old": old_id, "new": new_id},
+            )
+            await tx.execute(
+                "UPDATE chats SET mode = 'off', state = 'gone' WHERE id = ?", (old_id,)
+            )

@@ -16,6 +16,7 @@ from storage.chats import ChatRepo
 from storage.facts import FactRepo
 from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
+from storage.outbox import OutboxRepo
 from storage.runtime import RuntimeRepo
 from storage.search import SearchRepo
 from storage.sql import Db
@@ -82,6 +83,7 @@ class Store:
     search: SearchRepo
     runtime: RuntimeRepo
     feeds: FeedRepo
+    outbox: OutboxRepo
 
     async def close(self) -> None:
         await self.db.conn.close()
@@ -114,4 +116,5 @@ async def open_store(path: Path | str) -> Store:
         search=SearchRepo(db),
         runtime=RuntimeRepo(db),
         feeds=FeedRepo(db),
+        outbox=OutboxRepo(db),
     )

@@ -88,14 +88,14 @@ async def test_migrations_behind(tmp_path: Path) -> None:
 async def test_stale_and_fresh_heartbeat_and_pending_deliveries(database_path: Path) -> None:
     await stamp(database_path, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10))
     stale = await check(database_path)
-    assert stale.state == "stale poll" and "pending deliveries n/a" in stale.line
+    assert stale.state == "stale poll" and "pending deliveries 0" in stale.line
     await stamp(database_path, dt.datetime.now(dt.UTC))
-    # The outbox of the delivery feature, as it will exist: only 'pending' rows count.
+    # The delivery outbox (migration 0002): only 'pending' rows count.
     with sqlite3.connect(database_path) as conn:
-        conn.execute("CREATE TABLE deliveries (id INTEGER PRIMARY KEY, status TEXT NOT NULL)")
         conn.executemany(
-            "INSERT INTO deliveries (status) VALUES (?)",
-            [("pending",), ("pending",), ("sent",), ("failed",)],
+            "INSERT INTO deliveries (update_id, chat_id, status, next_attempt_at) "
+            "VALUES (1, ?, ?, 0)",
+            [(1, "pending"), (2, "pending"), (3, "sent"), (4, "failed")],
         )
     conn.close()
     fresh = await check(database_path)
