@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks, keyboards
 from bot.context import BotContext
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, texts_for
+from bot.permissions import may_configure
 from bot.replies import replace, reply
 
 
@@ -26,6 +27,8 @@ async def chosen(update: Update, context: BotContext) -> None:
     data = callbacks.parse(query.data)
     if data is None or data.argument not in LANGUAGES:
         await query.answer()
+        return
+    if not await may_configure(update, context):
         return
     await context.chats.choose_language(context.chat.id, data.argument)
     texts = texts_for(data.argument)

@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot import keyboards
 from bot.context import BotContext
 from bot.replies import reply
+from handlers import subscription
 from storage.models import Mode
 
 
@@ -16,8 +17,7 @@ async def start(update: Update, context: BotContext) -> None:
     assert context.chat is not None
     texts = context.texts
     if context.args and context.args[0].lower() == "subscribe":
-        await context.chats.subscribe(context.chat.id, Mode.INSTANT)
-        await reply(update, context, texts("subscribe.done"))
+        await subscription.subscribe(update, context)
         return
     subscribed = context.chat.mode is not Mode.OFF
     await reply(update, context, texts("start.welcome.html"), keyboards.welcome(texts, subscribed))

@@ -17,6 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, C
 from bot import callbacks, digests, keyboards, subscriptions
 from bot.context import BotContext
 from bot.i18n import LANGUAGE_NAMES, Html, Texts
+from bot.permissions import may_configure
 from bot.replies import replace, reply
 from storage.models import Chat, ChatState, Mode
 
@@ -81,6 +82,8 @@ async def subscribe(update: Update, context: BotContext) -> None:
     """Subscribes at once (instant updates) and offers daily / weekly digests as buttons;
     a subscribed chat sees its current mode and the same buttons."""
     assert context.chat is not None
+    if not await may_configure(update, context):
+        return
     texts = context.texts
     zone = _zone(context, texts.language)
     if context.chat.mode is Mode.OFF:
@@ -96,6 +99,8 @@ async def subscribe(update: Update, context: BotContext) -> None:
 async def unsubscribe(update: Update, context: BotContext) -> None:
     """Stops updates for the chat and says so."""
     assert context.chat is not None
+    if not await may_configure(update, context):
+        return
     if context.chat.mode is Mode.OFF:
         await reply(update, context, context.texts("unsubscribe.not_subscribed"))
         return
@@ -133,6 +138,8 @@ async def button(update: Update, context: BotContext) -> None:
     """Saves the pressed choice and confirms it, or asks the next question (weekday, hour)."""
     query = update.callback_query
     assert query is not None and context.chat is not None
+    if not await may_configure(update, context):
+        return
     data = callbacks.parse(query.data)
     await query.answer()
     argument = data.argument if data is not None else ""

@@ -137,3 +137,18 @@ async def test_command_menus_are_set_per_language(api: FakeBotApi) -> None:
     assert api.commands(language_code="ru")[0]["description"] == "Текущий статус переговоров"
     assert api.commands(language_code="en")[0]["description"] == "Where the talks stand"
     assert api.commands()[0]["description"] == "Текущий статус переговоров"
+
+
+async def test_in_a_group_only_its_admins_change_the_subscription(api: FakeBotApi) -> None:
+    group = dict(chat_id=-100777, chat_type="supergroup", chat_title="Students")
+    refused = await api.reply_to(1013, "/subscribe", **group)
+    assert "только её администраторы" in refused.plain
+    api.set_member_status(-100777, 1014, "administrator")
+    done = await api.reply_to(1014, "/subscribe", **group)
+    assert "подписаны" in done.plain
+    keyboard = await api.reply_to(1014, "/lang", **group)
+    api.press_button(1013, keyboard, "lang:en")
+    answer = await api.wait_for_call("answerCallbackQuery")
+    assert answer.params.get("show_alert") is True
+    status = await api.reply_to(1013, "/status", **group)
+    assert "Переговоры начаты" in status.plain  # the language did not change
