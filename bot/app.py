@@ -11,13 +11,14 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot import delivery
+from bot.admin import guard as admin_guard
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.context import BotContext, BotData
 from bot.i18n import LANGUAGES, texts_for
 from bot.seeds import load_seeds
 from bot.updates import PerChatOrder
-from handlers import fallback, info, language, start, subscription, tracking
+from handlers import admin, fallback, info, language, start, subscription, tracking
 from storage import open_store
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ async def _post_init(application: VisatalksApp) -> None:
     await load_seeds(data.store)
     try:
         await set_command_menus(application)
+        await admin_guard.set_admin_menus(application, menu_commands)
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
         log.warning("could not set command menus: %s", exc)
     await delivery.start_worker(application)
@@ -116,7 +118,9 @@ def build_application(
     application.bot_data.deliver = request is None
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
-    for feature in (start, language, info, subscription, fallback):
+    for feature in (start, language, info, subscription):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
+    application.add_handlers(admin.handlers(settings.admin), group=GROUP_FEATURES)
+    application.add_handlers(fallback.HANDLERS, group=GROUP_FEATURES)
     application.add_error_handler(_on_error)
     return application

@@ -41,6 +41,14 @@ class DeliveryLimits:
 
 
 @dataclass(frozen=True)
+class AdminOptions:
+    """The admins' tools: how long a draft waits for an answer, how fast corrections go out."""
+
+    draft_timeout: float = 1800.0  # seconds without an answer before a /post draft is put aside
+    corrections_per_second: float = 10.0  # edits of delivered messages; the worker sends too
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from its environment; tests build it from a dict."""
 
@@ -51,6 +59,7 @@ class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
     log_level: str = "INFO"
     delivery: DeliveryLimits = field(default_factory=DeliveryLimits)
+    admin: AdminOptions = field(default_factory=AdminOptions)
 
     def __repr__(self) -> str:
         # Never let the token reach a log line or a traceback through repr().
@@ -124,6 +133,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         raise ConfigError("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}")
 
     delivery = _delivery_limits(get)
+    admin = _admin_options(get)
 
     return Settings(
         bot_token=token,
@@ -133,6 +143,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         timezone=timezone,
         log_level=log_level,
         delivery=delivery,
+        admin=admin,
     )
 
 
@@ -140,16 +151,7 @@ def _delivery_limits(get: Callable[[str], str]) -> DeliveryLimits:
     defaults = DeliveryLimits()
 
     def number(name: str, default: float, low: float, high: float) -> float:
-        raw = get(name)
-        if not raw:
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ConfigError(name, f"{raw!r} is not a number") from None
-        if not low <= value <= high:
-            raise ConfigError(name, f"must be between {low:g} and {high:g}")
-        return value
+        return _number(get, name, default, low, high)
 
     paid = get("ALLOW_PAID_BROADCAST").lower()
     if paid not in ("", "0", "1", "true", "false", "yes", "no"):
@@ -173,3 +175,27 @@ def _delivery_limits(get: Callable[[str], str]) -> DeliveryLimits:
             "DELIVERY_RETRY_MAX_SECONDS", defaults.retry_max_seconds, 0.001, 86400
         ),
     )
+
+
+def _admin_options(get: Callable[[str], str]) -> AdminOptions:
+    defaults = AdminOptions()
+    return AdminOptions(
+        draft_timeout=_number(get, "ADMIN_DRAFT_TIMEOUT", defaults.draft_timeout, 0.5, 86400),
+        corrections_per_second=_number(
+            get, "ADMIN_CORRECTIONS_PER_SECOND", defaults.corrections_per_second, 0.1, 30
+        ),
+    )
+
+
+def _number(get: Callable[[str], str], name: str, default: float, low: float, high: float) -> float:
+    """The variable as a number within [low, high], or `default` when it is unset."""
+    raw = get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(name, f"{raw!r} is not a number") from None
+    if not low <= value <= high:
+        raise ConfigError(name, f"must be between {low:g} and {high:g}")
+    return value

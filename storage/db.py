@@ -12,10 +12,12 @@ import aiosqlite
 
 from bot.errors import StorageError
 from storage.articles import ArticleRepo
+from storage.audit import AuditRepo
 from storage.chats import ChatRepo
 from storage.facts import FactRepo
 from storage.milestones import MilestoneRepo
 from storage.outbox import OutboxRepo
+from storage.posts import PostRepo
 from storage.sql import Db
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,8 @@ class Store:
     facts: FactRepo
     milestones: MilestoneRepo
     outbox: OutboxRepo
+    audit: AuditRepo
+    posts: PostRepo
 
     async def close(self) -> None:
         await self.db.conn.close()
@@ -90,4 +94,6 @@ async def open_store(path: Path | str) -> Store:
         facts=FactRepo(db),
         milestones=MilestoneRepo(db),
         outbox=OutboxRepo(db),
+        audit=AuditRepo(db),
+        posts=PostRepo(db),
     )
