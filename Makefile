@@ -32,6 +32,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.commands
+	$(BIN)/python -m bench.feeds
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

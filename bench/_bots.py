@@ -7,7 +7,6 @@ import contextlib
 import os
 import resource
 import signal
-import subprocess
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
@@ -34,7 +33,7 @@ def peak_rss_mb(children: bool = False) -> float:
 @contextlib.asynccontextmanager
 async def bot_process(
     api: FakeBotApi, argv: Sequence[str], extra_env: dict[str, str] | None = None
-) -> AsyncIterator[subprocess.Popen[bytes]]:
+) -> AsyncIterator[asyncio.subprocess.Process]:
     """Start `python <argv>` pointed at `api`; wait until it polls; SIGTERM it afterwards."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {
@@ -45,16 +44,14 @@ async def bot_process(
             "LOG_LEVEL": "WARNING",
             **(extra_env or {}),
         }
-        process = subprocess.Popen([sys.executable, *argv], env=env, cwd=ROOT)
+        process = await asyncio.create_subprocess_exec(sys.executable, *argv, env=env, cwd=ROOT)
         try:
             await api.wait_for_call("getUpdates", timeout=60)
             yield process
         finally:
             process.send_signal(signal.SIGTERM)
-            for _ in range(100):
-                if process.poll() is not None:
-                    break
-                await asyncio.sleep(0.1)
-            else:
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
                 process.kill()
-            process.wait()
+                await process.wait()

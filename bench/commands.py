@@ -43,7 +43,7 @@ class Load:
         self.pushed: dict[int, deque[float]] = defaultdict(deque)
         self.latencies: list[float] = []
         self.seen = 0
-        self.script = itertools.cycle(itertools.product(self.users, COMMANDS))
+        self.script = itertools.cycle((u, c) for c in COMMANDS for u in self.users)
 
     def push(self) -> None:
         user, command = next(self.script)
@@ -61,8 +61,8 @@ class Load:
     def outstanding(self) -> int:
         return sum(len(q) for q in self.pushed.values())
 
-    async def drain(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+    async def drain(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             self.collect()
             if not self.outstanding():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -14,11 +15,15 @@ from bot import delivery
 from bot.admin import guard as admin_guard
 from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.content import Pages
 from bot.context import BotContext, BotData
+from bot.feeds import service as feeds_service
+from bot.feeds.announce import Announce, NewItem, render_announcement
 from bot.i18n import LANGUAGES, texts_for
+from bot.outbox import Announcement, publish
 from bot.seeds import load_seeds
 from bot.updates import PerChatOrder
-from handlers import admin, fallback, info, language, start, subscription, tracking
+from handlers import admin, fallback, feeds, info, language, start, subscription, tracking
 from storage import open_store
 
 log = logging.getLogger(__name__)
@@ -60,7 +65,9 @@ async def _post_init(application: VisatalksApp) -> None:
     data = application.bot_data
     data.store = await open_store(data.settings.database_path)
     data.chats = ChatDirectory(data.store.chats)
+    data.pages = Pages(data.store)
     await load_seeds(data.store)
+    data.feeds = await feeds_service.start(application, _feed_announcer(data))
     try:
         await set_command_menus(application)
         await admin_guard.set_admin_menus(application, menu_commands)
@@ -73,7 +80,19 @@ async def _post_stop(application: VisatalksApp) -> None:
     await delivery.stop_worker(application)
 
 
+def _feed_announcer(data: BotData) -> Announce:
+    async def announce(items: Sequence[NewItem]) -> None:
+        # Runs inside the poll's transaction (see bot/feeds/poller.py): the outbox rows
+        # commit or roll back with the stored items.
+        assert data.store is not None
+        texts = render_announcement(items, data.settings.timezone)
+        await publish(data.store, Announcement("feed", texts, article_id=items[0].article_id))
+
+    return announce
+
+
 async def _post_shutdown(application: VisatalksApp) -> None:
+    await feeds_service.stop(application)
     if application.bot_data.store is not None:
         await application.bot_data.store.close()
         application.bot_data.store = None
@@ -118,7 +137,7 @@ def build_application(
     application.bot_data.deliver = request is None
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
-    for feature in (start, language, info, subscription):
+    for feature in (start, language, info, subscription, feeds):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
     application.add_handlers(admin.handlers(settings.admin), group=GROUP_FEATURES)
     application.add_handlers(fallback.HANDLERS, group=GROUP_FEATURES)

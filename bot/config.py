@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -14,6 +15,20 @@ from bot.errors import ConfigError
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+_FEED_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    """How feeds are fetched and how often; FEED_* variables override the defaults."""
+
+    interval: dt.timedelta = dt.timedelta(minutes=15)
+    min_interval: dt.timedelta = dt.timedelta(minutes=5)  # never poll a feed more often
+    max_backoff: dt.timedelta = dt.timedelta(hours=24)
+    alert_after: dt.timedelta = dt.timedelta(hours=24)  # admins hear of a feed failing this long
+    timeout: float = 20.0  # seconds for one whole request, redirects and body included
+    max_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 5
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,8 @@ class Settings:
     api_base_url: str = DEFAULT_API_BASE_URL
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
     log_level: str = "INFO"
+    feeds: tuple[str, ...] = ()
+    feed_options: FeedOptions = field(default_factory=FeedOptions)
     delivery: DeliveryLimits = field(default_factory=DeliveryLimits)
     admin: AdminOptions = field(default_factory=AdminOptions)
 
@@ -67,7 +84,8 @@ class Settings:
         return (
             f"Settings(bot_token=<{token}>, admin_ids={sorted(self.admin_ids)}, "
             f"database_path={self.database_path}, api_base_url={self.api_base_url}, "
-            f"timezone={self.timezone.key}, log_level={self.log_level})"
+            f"timezone={self.timezone.key}, log_level={self.log_level}, "
+            f"feeds=<{len(self.feeds)}>)"
         )
 
 
@@ -132,8 +150,12 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     if log_level not in LOG_LEVELS:
         raise ConfigError("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}")
 
-    delivery = _delivery_limits(get)
-    admin = _admin_options(get)
+    feeds: list[str] = []
+    for url in filter(None, re.split(r"[,\s]+", get("FEEDS"))):
+        if not _FEED_URL_RE.match(url):
+            raise ConfigError("FEEDS", f"{url!r} is not an http:// or https:// URL")
+        if url not in feeds:
+            feeds.append(url)
 
     return Settings(
         bot_token=token,
@@ -142,17 +164,34 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         api_base_url=api_base_url,
         timezone=timezone,
         log_level=log_level,
-        delivery=delivery,
-        admin=admin,
+        feeds=tuple(feeds),
+        feed_options=_feed_options(get),
+        delivery=_delivery_limits(get),
+        admin=_admin_options(get),
     )
+
+
+def _numbers(get: Callable[[str], str]) -> Callable[[str, float, float, float], float]:
+    """`number(name, default, low, high)`: a variable as a number in range, else ConfigError."""
+
+    def number(name: str, default: float, low: float, high: float) -> float:
+        raw = get(name)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(name, f"{raw!r} is not a number") from None
+        if not low <= value <= high:
+            raise ConfigError(name, f"must be between {low:g} and {high:g}")
+        return value
+
+    return number
 
 
 def _delivery_limits(get: Callable[[str], str]) -> DeliveryLimits:
     defaults = DeliveryLimits()
-
-    def number(name: str, default: float, low: float, high: float) -> float:
-        return _number(get, name, default, low, high)
-
+    number = _numbers(get)
     paid = get("ALLOW_PAID_BROADCAST").lower()
     if paid not in ("", "0", "1", "true", "false", "yes", "no"):
         raise ConfigError("ALLOW_PAID_BROADCAST", "must be true or false")
@@ -177,25 +216,27 @@ def _delivery_limits(get: Callable[[str], str]) -> DeliveryLimits:
     )
 
 
-def _admin_options(get: Callable[[str], str]) -> AdminOptions:
-    defaults = AdminOptions()
-    return AdminOptions(
-        draft_timeout=_number(get, "ADMIN_DRAFT_TIMEOUT", defaults.draft_timeout, 0.5, 86400),
-        corrections_per_second=_number(
-            get, "ADMIN_CORRECTIONS_PER_SECOND", defaults.corrections_per_second, 0.1, 30
-        ),
+def _feed_options(get: Callable[[str], str]) -> FeedOptions:
+    defaults = FeedOptions()
+    number = _numbers(get)
+    minimum = defaults.min_interval.total_seconds() / 60
+    interval = number(
+        "FEED_INTERVAL_MINUTES", defaults.interval.total_seconds() / 60, minimum, 1440
+    )
+    return FeedOptions(
+        interval=dt.timedelta(minutes=interval),
+        timeout=number("FEED_TIMEOUT_SECONDS", defaults.timeout, 0.1, 300),
+        max_bytes=int(number("FEED_MAX_BYTES", defaults.max_bytes, 1024, 100 * 1024 * 1024)),
+        max_redirects=int(number("FEED_MAX_REDIRECTS", defaults.max_redirects, 0, 20)),
     )
 
 
-def _number(get: Callable[[str], str], name: str, default: float, low: float, high: float) -> float:
-    """The variable as a number within [low, high], or `default` when it is unset."""
-    raw = get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(name, f"{raw!r} is not a number") from None
-    if not low <= value <= high:
-        raise ConfigError(name, f"must be between {low:g} and {high:g}")
-    return value
+def _admin_options(get: Callable[[str], str]) -> AdminOptions:
+    defaults = AdminOptions()
+    number = _numbers(get)
+    return AdminOptions(
+        draft_timeout=number("ADMIN_DRAFT_TIMEOUT", defaults.draft_timeout, 0.5, 86400),
+        corrections_per_second=number(
+            "ADMIN_CORRECTIONS_PER_SECOND", defaults.corrections_per_second, 0.1, 30
+        ),
+    )

@@ -6,8 +6,9 @@ each time, so a page button keeps working after a restart.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from bot.i18n import Html, Texts, escape
 from bot.textsplit import TELEGRAM_LIMIT
@@ -22,6 +23,7 @@ TOPICS = (
 )  # fmt: skip
 PAGE_BUDGET = 3000  # characters per /facts page, well under Telegram's 4096
 NEWS_PER_PAGE = 5
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -177,3 +179,40 @@ async def news_page(store: Store, texts: Texts, number: int = 1) -> Page:
         header = Html(header + "  " + texts("page.of", page=number, pages=count))
     lines = [header, *(_article_line(texts, a) for a in articles)]
     return Page(Html("\n\n".join(lines)), number, count, articles)
+
+
+class Pages:
+    """/status, /timeline, /facts and /news as rendered, cached until the content changes.
+
+    Rendering is most of a command's work and the content changes rarely (an admin post, a
+    feed item); the store's content_version tells when the cached pages went stale.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._version = -1
+        self._cache: dict[tuple[str, str, int], object] = {}
+
+    async def _get(self, key: tuple[str, str, int], render: Callable[[], Awaitable[T]]) -> T:
+        if self.store.db.content_version != self._version:
+            self._cache.clear()
+            self._version = self.store.db.content_version
+        if key not in self._cache:
+            self._cache[key] = await render()
+        return cast(T, self._cache[key])
+
+    async def status(self, texts: Texts) -> Html:
+        return await self._get(("status", texts.language, 0), lambda: status(self.store, texts))
+
+    async def timeline(self, texts: Texts) -> Html:
+        return await self._get(("timeline", texts.language, 0), lambda: timeline(self.store, texts))
+
+    async def facts(self, texts: Texts, number: int = 1) -> Page:
+        return await self._get(
+            ("facts", texts.language, number), lambda: facts_page(self.store, texts, number)
+        )
+
+    async def news(self, texts: Texts, number: int = 1) -> Page:
+        return await self._get(
+            ("news", texts.language, number), lambda: news_page(self.store, texts, number)
+        )

@@ -10,7 +10,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.admin.state import AdminMenus, FeedHealth
 from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.content import Pages
 from bot.digests import Clock, system_clock
+from bot.feeds.poller import Poller
 from bot.i18n import FALLBACK, Texts, texts_for
 from storage import Store
 from storage.models import Chat
@@ -26,6 +28,8 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     store: Store | None = None
     chats: ChatDirectory | None = None
+    pages: Pages | None = None
+    feeds: Poller | None = None
     deliver: bool = True  # False when the network is replaced (the offline console)
     delivery: DeliveryWorker | None = None  # started in post_init, drained in post_stop
     clock: Clock = system_clock  # wall clock of digests; tests put their own
@@ -62,6 +66,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         if chats is None:
             raise RuntimeError("the chat directory is created in post_init")
         return chats
+
+    @property
+    def pages(self) -> Pages:
+        pages = self.bot_data.pages
+        if pages is None:
+            raise RuntimeError("the page cache is created in post_init")
+        return pages
 
     @property
     def texts(self) -> Texts:

@@ -59,6 +59,7 @@ BATCH = 500  # rows per fetch
 MAX_HELD = 5000  # rows held in memory at most (queued, waiting for their chat, sending)
 MAX_IDLE = 30.0  # seconds between polls when nothing is known to be due
 DRAIN_SECONDS = 10.0  # how long SIGTERM waits for sends in flight
+STARTUP_PAUSE = 1.0  # seconds: Telegram's sliding window
 MAX_MIGRATIONS = 3  # a chat moved more often than this within one delivery is a loop
 _TEXT_CACHE = 256
 _RECORD_TRIES = 5
@@ -186,6 +187,9 @@ class DeliveryWorker:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
+        # A process that just started cannot know what a predecessor it replaces (after a
+        # crash, say) sent within the last second; waiting out one window keeps it clean.
+        self._bucket.pause_for(STARTUP_PAUSE)
         self._unlisten = self._outbox.listen(self._on_event)
         self._task = asyncio.create_task(self._run(), name="delivery-worker")
         log.info(

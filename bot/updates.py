@@ -15,7 +15,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-MAX_CONCURRENT_UPDATES = 64
+MAX_CONCURRENT_UPDATES = 4
 
 
 def _chat_key(update: object) -> int | None:

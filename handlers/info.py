@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, content, keyboards
+from bot import callbacks, keyboards
 from bot.context import BotContext
 from bot.replies import replace, reply
 from handlers.language import choose as choose_language
@@ -13,24 +13,24 @@ from handlers.language import choose as choose_language
 
 async def status(update: Update, context: BotContext) -> None:
     """The current stage as a progress line, its date and place, source, and the next step."""
-    await reply(update, context, await content.status(context.store, context.texts))
+    await reply(update, context, await context.pages.status(context.texts))
 
 
 async def timeline(update: Update, context: BotContext) -> None:
     """Every milestone so far, oldest first."""
-    await reply(update, context, await content.timeline(context.store, context.texts))
+    await reply(update, context, await context.pages.timeline(context.texts))
 
 
 async def facts(update: Update, context: BotContext) -> None:
     """The first page of facts, grouped by topic, with page buttons."""
-    page = await content.facts_page(context.store, context.texts)
+    page = await context.pages.facts(context.texts)
     keyboard = keyboards.pager(context.texts, "facts", page.number, page.count)
     await reply(update, context, page.text, keyboard)
 
 
 async def news(update: Update, context: BotContext) -> None:
     """The latest articles: title, date, source and link."""
-    page = await content.news_page(context.store, context.texts)
+    page = await context.pages.news(context.texts)
     keyboard = keyboards.pager(context.texts, "news", page.number, page.count)
     await reply(update, context, page.text, keyboard)
 
@@ -43,8 +43,8 @@ async def turn_page(update: Update, context: BotContext) -> None:
     await query.answer()
     if data is None or data.number is None:
         return
-    render = content.facts_page if data.prefix == "facts" else content.news_page
-    page = await render(context.store, context.texts, data.number)
+    render = context.pages.facts if data.prefix == "facts" else context.pages.news
+    page = await render(context.texts, data.number)
     keyboard = keyboards.pager(context.texts, data.prefix, page.number, page.count)
     await replace(update, context, page.text, keyboard)
 

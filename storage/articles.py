@@ -63,6 +63,40 @@ class ArticleRepo:
         )  # fmt: skip
         return int(await self.db.fetchval("SELECT id FROM articles WHERE key = ?", (key,)))
 
+    async def add_from_feed(
+        self,
+        *,
+        key: str,
+        source: str,
+        url: str | None,
+        guid: str | None,
+        language: str,
+        title: str,
+        body: str,
+        published_at: str,
+    ) -> int | None:
+        """Store a feed item unless the store already has it (same key, URL or text).
+
+        Returns the new article's id, or None when it was a duplicate; only new articles
+        are announced.
+        """
+        async with self.db.transaction() as tx:
+            article_id = await tx.execute(
+                """
+                INSERT INTO articles (key, origin, source, url, guid, language, title, body,
+                                      published_at, content_hash, created_at)
+                SELECT ?, 'feed', ?, ?, ?, ?, ?, ?, ?, ?, ?
+                WHERE ? IS NULL OR NOT EXISTS (SELECT 1 FROM articles WHERE url = ?)
+                ON CONFLICT DO NOTHING
+                """,
+                (
+                    key, source, url, guid, language, title, body, published_at,
+                    content_hash(title, body), utcnow_iso(), url, url,
+                ),
+            )  # fmt: skip
+            inserted = await tx.fetchval("SELECT changes()")
+        return article_id if inserted else None
+
     async def save_admin(
         self,
         *,

@@ -15,6 +15,7 @@ from storage.articles import ArticleRepo
 from storage.audit import AuditRepo
 from storage.chats import ChatRepo
 from storage.facts import FactRepo
+from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
 from storage.outbox import OutboxRepo
 from storage.posts import PostRepo
@@ -61,6 +62,7 @@ class Store:
     articles: ArticleRepo
     facts: FactRepo
     milestones: MilestoneRepo
+    feeds: FeedRepo
     outbox: OutboxRepo
     audit: AuditRepo
     posts: PostRepo
@@ -93,6 +95,7 @@ async def open_store(path: Path | str) -> Store:
         articles=ArticleRepo(db),
         facts=FactRepo(db),
         milestones=MilestoneRepo(db),
+        feeds=FeedRepo(db),
         outbox=OutboxRepo(db),
         audit=AuditRepo(db),
         posts=PostRepo(db),

@@ -28,7 +28,7 @@ from storage.models import (
     SentDelivery,
     UpdateRecord,
 )
-from storage.sql import Db
+from storage.sql import Db, Params
 
 log = logging.getLogger(__name__)
 
@@ -169,9 +169,16 @@ class OutboxRepo:
 
     # ------------------------------------------------------------------ the worker's verbs
 
+    async def _committed(self, sql: str, params: Params) -> list[aiosqlite.Row]:
+        """Read under the writers' lock: the connection is shared, and without the lock the
+        worker could see (and send) rows of another task's transaction that then rolls back.
+        Only for the worker, never from inside a transaction."""
+        async with self.db.lock:
+            return await self.db.fetchall(sql, params)
+
     async def due(self, now: float, limit: int) -> list[DueDelivery]:
         """Pending rows due by `now`, oldest first (by the partial index deliveries_due)."""
-        rows = await self.db.fetchall(
+        rows = await self._committed(
             """
             SELECT d.id, d.update_id, d.chat_id, c.type, c.language, d.attempts, d.parts_sent,
                    d.message_id, d.due_at
@@ -190,7 +197,7 @@ class OutboxRepo:
         A digest interrupted between its parts is finished first and alone, so the parts
         still to send are the same text as before the interruption.
         """
-        rows = await self.db.fetchall(
+        rows = await self._committed(
             f"""
             SELECT d.id, d.update_id, d.chat_id, c.type, c.language, d.attempts, d.parts_sent,
                    d.message_id, d.due_at
@@ -207,11 +214,12 @@ class OutboxRepo:
 
     async def next_due_after(self, now: float) -> float | None:
         """When the next pending row that is not due yet becomes due."""
-        value = await self.db.fetchval(
+        rows = await self._committed(
             "SELECT min(next_attempt_at) FROM deliveries "
             "WHERE status = 'pending' AND next_attempt_at > ?",
             (now,),
         )
+        value = rows[0][0] if rows else None
         return None if value is None else float(value)
 
     async def mark_sent(self, marks: Sequence[SentMark]) -> None:

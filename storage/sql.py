@@ -8,6 +8,7 @@ rollback. Every write therefore takes `lock`; a transaction holds it from BEGIN 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import aiosqlite
 
 Params = Sequence[Any] | dict[str, Any]
+_CONTENT_TABLES = re.compile(r"\b(articles|facts|fact_texts|milestones|milestone_texts)\b", re.I)
 
 
 class Db:
@@ -22,6 +24,18 @@ class Db:
         self.conn = conn
         self.lock = asyncio.Lock()
         self._in_tx: asyncio.Task[Any] | None = None
+        self._tx_touched_content = False
+        # Bumped after every committed write that names a table users read (articles, facts,
+        # milestones), so rendered pages can be cached until the content changes (bot.content).
+        # Matching the SQL here, rather than in each repository verb, means no verb can forget.
+        self.content_version = 0
+
+    def _wrote(self, sql: str) -> None:
+        if _CONTENT_TABLES.search(sql):
+            if self._in_tx is asyncio.current_task():
+                self._tx_touched_content = True
+            else:
+                self.content_version += 1
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         async with self.conn.execute(sql, params) as cur:
@@ -39,22 +53,34 @@ class Db:
         """Run one write; returns lastrowid (for INSERT) and joins an open transaction."""
         if self._in_tx is asyncio.current_task():
             async with self.conn.execute(sql, params) as cur:
-                return cur.lastrowid or 0
-        async with self.lock, self.conn.execute(sql, params) as cur:
-            return cur.lastrowid or 0
+                rowid = cur.lastrowid or 0
+        else:
+            async with self.lock, self.conn.execute(sql, params) as cur:
+                rowid = cur.lastrowid or 0
+        self._wrote(sql)
+        return rowid
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         if self._in_tx is asyncio.current_task():
             await self.conn.executemany(sql, rows)
-            return
-        async with self.lock:
-            await self.conn.executemany(sql, rows)
+        else:
+            async with self.lock:
+                await self.conn.executemany(sql, rows)
+        self._wrote(sql)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Db]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception.
+
+        Inside a transaction of the same task it joins that one, so a repository verb that
+        needs its own transaction can also run as one step of a larger one.
+        """
+        if self._in_tx is asyncio.current_task():
+            yield self
+            return
         async with self.lock:
             self._in_tx = asyncio.current_task()
+            self._tx_touched_content = False
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self
@@ -63,5 +89,7 @@ class Db:
                 raise
             else:
                 await self.conn.execute("COMMIT")
+                if self._tx_touched_content:
+                    self.content_version += 1
             finally:
                 self._in_tx = None

@@ -1,0 +1,42 @@
+"""/feeds for admins: the feeds with their health, `/feeds add URL`, `/feeds remove URL`."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.feeds import admin
+from bot.replies import reply
+
+log = logging.getLogger(__name__)
+
+
+async def feeds(update: Update, context: BotContext) -> None:
+    """Admins see the feed list with health, or the result of add/remove; others a refusal."""
+    user = update.effective_user
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    if not context.is_admin(user.id if user else None):
+        await reply(update, context, context.texts("feeds.refused"))
+        return
+    texts = context.texts
+    match [arg.strip() for arg in context.args or []]:
+        case []:
+            text = await admin.listing(context.store, texts, context.settings.timezone)
+        case ["add", url]:
+            text, added = await admin.add(context.store, texts, url, user.id if user else None)
+            if added:
+                log.info("chat %s: admin %s added a feed", chat_id, user.id if user else None)
+                if context.bot_data.feeds is not None:
+                    await context.bot_data.feeds.start_due()  # its first check, right away
+        case ["remove", url]:
+            text = await admin.remove(context.store, texts, url)
+            log.info("chat %s: admin %s removed a feed", chat_id, user.id if user else None)
+        case _:
+            text = texts("feeds.usage.html")
+    await reply(update, context, text)
+
+
+HANDLERS: list[BaseHandler[Update, BotContext, None]] = [CommandHandler("feeds", feeds)]
