@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -17,6 +18,7 @@ from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
 from bot.context import BotContext, BotData
+from bot.feeds import admin as feeds_admin
 from bot.feeds import service as feeds_service
 from bot.feeds.announce import Announce, NewItem, render_announcement
 from bot.i18n import LANGUAGES, texts_for
@@ -68,6 +70,7 @@ async def _post_init(application: VisatalksApp) -> None:
     data.pages = Pages(data.store)
     await load_seeds(data.store)
     data.feeds = await feeds_service.start(application, _feed_announcer(data))
+    data.feed_health = partial(feeds_admin.listing, data.store, timezone=data.settings.timezone)
     try:
         await set_command_menus(application)
         await admin_guard.set_admin_menus(application, menu_commands)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bot.config import Settings
@@ -80,3 +81,53 @@ class Admin:
         self.taps += 1
         self.api.press_button(self.user_id, message, data, language_code=self.language)
         return data
+
+
+async def post(
+    admin: Admin,
+    texts: dict[str, str],
+    *,
+    entities: dict[str, list[dict[str, object]]] | None = None,
+    link: str | None = None,
+    milestone: tuple[int, str] | None = None,
+) -> int:
+    """Write and send a post through /post like an admin; returns its number (update id).
+
+    `milestone` is (stage, typed place); its date is today.
+    """
+    question = await admin.say("/post")
+    kind = "milestone" if milestone else "news"
+    question = await admin.tap(question, "adm:p.kind.", f".{kind}")
+    if milestone is not None:
+        stage, place = milestone
+        question = await admin.tap(question, "adm:p.stage.", f".{stage}")
+        question = await admin.tap(question, "adm:p.date.", ".today")
+        question = await admin.say(place)
+    for language in ("kk", "ru", "en"):
+        if language in texts:
+            extra = (entities or {}).get(language)
+            question = await admin.say(texts[language], **({"entities": extra} if extra else {}))
+        else:
+            question = await admin.tap(question, "adm:p.skip.")
+    if link is None:
+        controls = await admin.tap(question, "adm:p.nolink.")
+    else:
+        controls = await admin.say(link)
+    return await send(admin, controls)
+
+
+async def send(admin: Admin, controls: SentMessage) -> int:
+    """Press Send (or Save) under the preview; returns the post's number."""
+    edits = len(admin.api.edits_to(admin.user_id))
+    admin.press(controls, "adm:p.send.")
+    done = (await admin.api.wait_for_edits(admin.user_id, since=edits))[0]
+    found = re.search(r"#(\d+)", done.plain)
+    assert found is not None, done.plain
+    return int(found.group(1))
+
+
+async def edited(admin: Admin, message: SentMessage, starts: str, ends: str = "") -> SentMessage:
+    """Press a button whose answer replaces its message; returns the message as edited."""
+    edits = len(admin.api.edits_to(admin.user_id))
+    admin.press(message, starts, ends)
+    return (await admin.api.wait_for_edits(admin.user_id, since=edits))[0]

@@ -252,9 +252,9 @@ async def withdraw(store: Store, post: Post, admin_id: int) -> Withdrawal | None
     cancelled = await store.outbox.cancel(update_id)
     if not await store.posts.withdraw(update_id, admin_id):
         return None
-    await store.articles.delete_keyed(article_key(post.token, lang) for lang in LANGUAGES)
-    if post.kind == "milestone":
+    if post.kind == "milestone":  # first: it names the article as its source
         await store.milestones.delete_keyed(milestone_key(post.token))
+    await store.articles.delete_keyed(article_key(post.token, lang) for lang in LANGUAGES)
     delivered = (await store.outbox.counts(update_id)).sent
     await store.audit.record(
         admin_id,
