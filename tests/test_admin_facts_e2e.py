@@ -47,6 +47,7 @@ async def test_add_a_fact_in_two_languages(api: FakeBotApi, fast: Settings) -> N
         ask_kk = await admin.tap(source, "adm:f.nsource.")
         assert "на казахском" in ask_kk.plain
         ask_ru = await admin.say("Визалық алым 35 еуро болады.")
+        assert "на русском" in ask_ru.plain
         ask_en = await admin.say("Визовый сбор составит 35 евро.")
         assert "на английском" in ask_en.plain
         card = await admin.tap(ask_en, "adm:f.nskip.")
