@@ -54,41 +54,51 @@ def _wrap(entity: MessageEntity, inner: str) -> str:
 
 
 def to_html(text: str, entities: Sequence[MessageEntity] = ()) -> Html:
-    """`text` with its entities as Telegram HTML. Offsets are in UTF-16 code units, as the Bot
-    API counts them; entities are nested or disjoint (Telegram never sends partial overlaps,
-    and one that did would be dropped rather than break the markup)."""
-    units = text.encode("utf-16-le")
+    """`text` with its entities as Telegram HTML.
 
-    def chunk(start: int, end: int) -> str:
-        return html.escape(units[start * 2 : end * 2].decode("utf-16-le"), quote=False)
+    Offsets are in UTF-16 code units, as the Bot API counts them. Entities are nested or
+    disjoint (Telegram never sends partial overlaps; one that did would be cut at its parent's
+    end, or dropped, rather than break the markup).
+    """
+    # Python index of every UTF-16 offset; one inside a surrogate pair maps to the next char.
+    index: list[int] = []
+    for position, char in enumerate(text):
+        index += [position] * (2 if ord(char) > 0xFFFF else 1)
+    index.append(len(text))
+    units = len(index) - 1
 
-    ordered = sorted(
-        (e for e in entities if e.length > 0 and e.offset >= 0),
-        key=lambda e: (e.offset, -e.length),
+    def at(unit: int) -> int:
+        unit = min(max(unit, 0), units)
+        if 0 < unit < units and index[unit] == index[unit - 1]:
+            return index[unit] + 1
+        return index[unit]
+
+    spans = sorted(
+        ((at(e.offset), at(e.offset + e.length), e) for e in entities if e.length > 0),
+        key=lambda span: (span[0], -span[1]),
     )
 
-    def render(start: int, end: int, inside: list[MessageEntity]) -> str:
+    def render(start: int, end: int, inside: list[tuple[int, int, MessageEntity]]) -> str:
         out: list[str] = []
         position = start
-        index = 0
-        while index < len(inside):
-            entity = inside[index]
-            stop = min(entity.offset + entity.length, end)
-            if entity.offset < position:  # overlaps the previous one: drop it
-                index += 1
+        i = 0
+        while i < len(inside):
+            first, last, entity = inside[i]
+            i += 1
+            last = min(last, end)
+            if first < position or first >= last:  # overlaps the previous one, or empty
                 continue
             nested = []
-            index += 1
-            while index < len(inside) and inside[index].offset < stop:
-                nested.append(inside[index])
-                index += 1
-            out.append(chunk(position, entity.offset))
-            out.append(_wrap(entity, render(entity.offset, stop, nested)))
-            position = stop
-        out.append(chunk(position, end))
+            while i < len(inside) and inside[i][0] < last:
+                nested.append(inside[i])
+                i += 1
+            out.append(html.escape(text[position:first], quote=False))
+            out.append(_wrap(entity, render(first, last, nested)))
+            position = last
+        out.append(html.escape(text[position:end], quote=False))
         return "".join(out)
 
-    return Html(render(0, len(units) // 2, ordered))
+    return Html(render(0, len(text), spans))
 
 
 def to_plain(markup: str) -> str:
