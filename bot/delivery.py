@@ -170,6 +170,8 @@ class DeliveryWorker:
         self._busy: set[int] = set()  # chats with a send in flight
         self._stopped_updates: set[int] = set()  # paused or cancelled since start
         self._moved: dict[int, int] = {}
+        # (updates, language) whose text Telegram refused: no other chat is sent it.
+        self._bad_texts: dict[tuple[tuple[int, ...], str], str] = {}
         self._sending: set[asyncio.Task[None]] = set()
         self._texts: OrderedDict[int, dict[str, str] | None] = OrderedDict()
         self._rendered: OrderedDict[tuple[int, str], list[str]] = OrderedDict()
@@ -451,6 +453,12 @@ class DeliveryWorker:
             self._release(job)
             return
         job.parts = parts
+        refused = self._bad_texts.get((job.update_ids, job.language))
+        if refused is not None:
+            await self._outbox.fail(job.ids, refused, job.attempts + 1)
+            self._release(job)
+            self.stats["failed"] += 1
+            return
         try:
             message = await self._bot.send_message(
                 job.chat_id,
@@ -540,6 +548,9 @@ class DeliveryWorker:
         elif action is Action.RETRY_LATER:
             await self._retry_later(job, verdict.error)
         else:
+            if action is Action.BAD_TEXT:
+                # The same text goes to every chat of this language: one refusal is enough.
+                self._bad_texts[(job.update_ids, job.language)] = verdict.error
             self.stats["failed"] += 1
             log.warning("chat %s: delivery failed for good: %s", job.chat_id, verdict.error)
             await self._outbox.fail(job.ids, verdict.error, job.attempts + 1)

@@ -5,7 +5,8 @@
     BLOCKED      403 (blocked by the user, deactivated, kicked): stop writing to the chat
     GONE         400 chat not found: the chat does not exist for us any more
     RETRY_LATER  5xx, timeouts, connection errors: back off and retry, a bounded number of times
-    PERMANENT    anything else (a bad text, a bad token): retrying cannot help
+    BAD_TEXT     400 about the text itself (bad HTML, too long, empty): no chat will take it
+    PERMANENT    anything else (a bad token, ...): retrying cannot help
 
 python-telegram-bot already turns `retry_after` and `migrate_to_chat_id` into exception
 types; only "chat not found" has to be recognised from Telegram's description.
@@ -31,6 +32,8 @@ from telegram.warnings import PTBDeprecationWarning
 
 # BadRequest descriptions that mean the chat is not there (Telegram's wording varies).
 _GONE_MARKERS = ("chat not found", "peer_id_invalid", "user not found", "chat_id_invalid")
+# BadRequest descriptions that blame the message, whoever it goes to.
+_TEXT_MARKERS = ("can't parse entities", "message is too long", "message text is empty")
 
 
 class Action(Enum):
@@ -39,6 +42,7 @@ class Action(Enum):
     BLOCKED = "blocked"
     GONE = "gone"
     RETRY_LATER = "retry-later"
+    BAD_TEXT = "bad-text"
     PERMANENT = "permanent"
 
 
@@ -73,6 +77,8 @@ def classify(exc: TelegramError) -> Verdict:
         lowered = error.lower()
         if any(marker in lowered for marker in _GONE_MARKERS):
             return Verdict(Action.GONE, error)
+        if any(marker in lowered for marker in _TEXT_MARKERS):
+            return Verdict(Action.BAD_TEXT, error)
         return Verdict(Action.PERMANENT, error)
     if isinstance(exc, TimedOut | NetworkError):
         return Verdict(Action.RETRY_LATER, error or type(exc).__name__)

@@ -258,3 +258,24 @@ async def test_pause_resume_and_cancel_an_update_in_flight(
         assert counts.cancelled == cancelled > 0
         assert counts.sent == api.delivered_count() == len(chats) - cancelled
     assert max(len(api.messages_to(chat)) for chat in chats) == 1
+
+
+async def test_a_text_telegram_refuses_costs_one_request_per_language(
+    api: FakeBotApi, settings: Settings
+) -> None:
+    # At the normal 30/s the refusal is back long before the next send would leave (sends
+    # already in flight when it comes back would still go; at 30/s there are none).
+    async with run_bot(settings) as app:
+        store = store_of(app)
+        await add_subscribers(store, range(1101, 1106), language="ru")
+        await add_subscribers(store, [1110], language="kk")
+        broken = Announcement("news", {"ru": "<b>не закрыт", "kk": "<b>Дұрыс</b>"})
+        published = await publish(store, broken)
+        await api.wait_for_messages(1110)
+        await wait_until(lambda: worker_of(app).idle)
+        counts = await store.outbox.counts(published.update_id)
+        assert (counts.failed, counts.sent) == (5, 1)
+        errors = await store.outbox.common_errors(published.update_id)
+        assert errors[0].count == 5 and "can't parse entities" in errors[0].error.lower()
+    refused = [c for c in api.calls_to("sendMessage") if not c.ok]
+    assert len(refused) == 1  # not one per subscriber
