@@ -121,8 +121,11 @@ async def pressed(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     admin = await guard.require(update, context, "/post")
+    if admin is None:
+        return END
     draft = drafts.current(context.user_data)
-    if admin is None or draft is None:
+    if draft is None:
+        await query.answer(context.texts.plain("admin.stale"))
         return END
     press = flow.parse(query.data)
     if press is None or press.arg(0) != draft.id:

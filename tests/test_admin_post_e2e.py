@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Settings
 from storage.models import Mode
-from tests.admin_helpers import Admin, fast_settings
+from tests.admin_helpers import Admin, fast_settings, send
 from tests.conftest import ADMIN_ID
 from tests.delivery_helpers import add_subscribers, run_bot, store_of, wait_until, worker_of
 from tests.fakebotapi import FakeBotApi
@@ -91,3 +91,25 @@ async def test_milestone_in_kk_and_ru_reaches_every_language_and_moves_status(
         assert "Negotiation rounds" in timeline.plain and RU_TEXT in timeline.plain
         await wait_until(lambda: worker_of(app).idle)
     assert not api.server_errors
+
+
+async def test_what_a_full_post_takes_an_admin(api: FakeBotApi, fast: Settings) -> None:
+    """A milestone in all three languages with a source link: 5 messages and 5 taps."""
+    async with run_bot(fast) as app:
+        await add_subscribers(store_of(app), [505], language="en")
+        admin = Admin(api)
+        question = await admin.say("/post")
+        question = await admin.tap(question, "adm:p.kind.", ".milestone")
+        question = await admin.tap(question, "adm:p.stage.", ".3")
+        question = await admin.tap(question, "adm:p.date.", ".today")
+        question = await admin.tap(question, "adm:p.place.", ".0")  # Brussels, offered
+        for text in ("Брюссельде раунд өтті.", "В Брюсселе прошёл раунд.", "A round in Brussels."):
+            question = await admin.say(text)
+        controls = await admin.say("https://eeas.europa.eu/news")
+        number = await send(admin, controls)
+        assert (admin.messages, admin.taps) == (5, 5)
+        got = (await api.wait_for_messages(505))[0]
+        assert got.plain.startswith("🏁 Negotiation rounds")
+        assert "Brussels\n\nA round in Brussels.\n\nSource: eeas.europa.eu" in got.plain
+        post = await store_of(app).posts.get(number)
+        assert post is not None and post.texts["en"].place == "Brussels"
