@@ -222,6 +222,7 @@ async def _send(update: Update, context: BotContext, draft: Draft, admin: int) -
         admin,
         bot_name,
         in_flight=(lambda: worker.in_flight) if worker else None,
+        now=context.bot_data.clock(),
     )
     saved = texts("admin.post.saved.html", number=post.update_id)
     if correction.delivered:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from tests.admin_helpers import Admin, fast_settings, post
+from tests.admin_helpers import Admin, edited, fast_settings, post
 from tests.conftest import ADMIN_ID
 from tests.delivery_helpers import add_subscribers, run_bot, store_of
 from tests.fakebotapi import FakeBotApi, SentMessage
@@ -138,6 +138,10 @@ async def test_an_over_long_post_is_split_into_valid_messages(
         )
         parts = await api.wait_for_messages(1103, 2)
         previews = [m for m in api.messages_to(ADMIN_ID) if "05 слово" in m.plain]
+        # The post's card in /updates is edited in place: it shows the text cut short.
+        admin = Admin(api)
+        card = await edited(admin, await admin.say("/updates"), "adm:u.open.")
+        assert len(card.plain) < 2500 and card.plain.endswith("…")
     assert all(len(p.plain) <= 4096 for p in parts)
     joined = "\n\n".join(p.plain for p in parts)
     assert joined.startswith("🏁 Раунды переговоров")

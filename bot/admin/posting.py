@@ -77,9 +77,13 @@ def _summary(plain: str) -> str:
 
 
 async def _store_content(
-    store: Store, draft: Draft, token: str, source: str, published_at: str
+    store: Store, draft: Draft, token: str, bot_name: str, published_at: str
 ) -> tuple[int | None, int | None]:
-    """Write (or rewrite) the post's articles and milestone; returns (article_id, milestone_id)."""
+    """Write (or rewrite) the post's articles and milestone; returns (article_id, milestone_id).
+
+    Their source is the link's site, or the bot itself when the admin gave no link.
+    """
+    source = host(draft.link) if draft.link else bot_name
     article_ids: dict[str, int] = {}
     for language, body in draft.texts.items():
         plain = to_plain(body)
@@ -144,12 +148,12 @@ class Sent:
     queued: int
 
 
-async def send(store: Store, draft: Draft, admin_id: int, source: str) -> Sent:
+async def send(store: Store, draft: Draft, admin_id: int, bot_name: str) -> Sent:
     """Store the post and queue it for every subscriber; audited."""
     assert draft.kind is not None and draft.texts, "the preview is only offered for a full draft"
     token = secrets.token_hex(6)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    article_id, milestone_id = await _store_content(store, draft, token, source, now)
+    article_id, milestone_id = await _store_content(store, draft, token, bot_name, now)
     published = await publish(
         store,
         Announcement(
@@ -191,8 +195,10 @@ async def correct(
     post: Post,
     draft: Draft,
     admin_id: int,
-    source: str,
+    bot_name: str,
+    *,
     in_flight: Callable[[], int] | None = None,
+    now: float | None = None,
 ) -> Correction:
     """Save the corrected post; rows not sent yet go out corrected.
 
@@ -204,8 +210,7 @@ async def correct(
     counts = await store.outbox.counts(update_id)
     held = counts.paused == 0 and await store.outbox.pause(update_id) > 0
     try:
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        await _store_content(store, draft, post.token, source, now)
+        await _store_content(store, draft, post.token, bot_name, post.created_at)
         texts = render(draft)
         await store.outbox.set_texts(update_id, texts)
         await store.posts.edit(
@@ -220,7 +225,7 @@ async def correct(
         delivered = await store.outbox.sent(update_id)
     finally:
         if held:
-            await store.outbox.resume(update_id)
+            await store.outbox.resume(update_id, now)
     await store.audit.record(
         admin_id,
         "post.edited",

@@ -27,6 +27,7 @@ AUDIT_PER_PAGE = 10
 BROADCASTS_SHOWN = 8
 STATS_UPDATES = 5
 SNIPPET = 70
+CARD_TEXT = 1500
 BAR_WIDTH = 10
 FROM_CARD = "card"  # a delivery button pressed on a post's card returns to the card
 
@@ -88,10 +89,11 @@ def _delivery_line(texts: Texts, counts: DeliveryCounts) -> Html:
     )
 
 
-def _snippet(texts: Texts, post: Post) -> str:
+def _snippet(texts: Texts, post: Post, limit: int = SNIPPET) -> str:
+    """The post's text in the admin's language (or another), plain, cut at `limit`."""
     language = pick_language(post.texts, texts.language)
     plain = " ".join(to_plain(post.texts[language].body).split())
-    return plain if len(plain) <= SNIPPET else plain[: SNIPPET - 1].rstrip() + "…"
+    return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…"
 
 
 def _heading(texts: Texts, post: Post, timezone: ZoneInfo) -> Html:
@@ -160,8 +162,9 @@ async def post_card(
     errors = await store.outbox.common_errors(update_id, 3)
     if errors:
         lines.append(texts("admin.errors", errors=_errors(errors)))
+    # Plain and cut: the card is edited in place, and an edit cannot be split like a reply.
     language = pick_language(post.texts, texts.language)
-    body = post.texts[language].body
+    body = escape(_snippet(texts, post, CARD_TEXT))
     lines.append(f"<b>{LANGUAGE_NAMES[language]}</b>\n{body}")
     rows: list[list[InlineKeyboardButton]] = []
     if not post.withdrawn:
