@@ -113,7 +113,7 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         if changed is not None:
             done = {"pause": "paused", "resume": "resumed", "stop": "cancelled"}[press.verb]
             await store.audit.record(
-                admin, f"delivery.{done}", f"#{number}", f"{changed} deliveries"
+                admin, f"delivery.{done}", f"#{number}", f"deliveries={changed}"
             )
             note = texts.plain(f"admin.broadcasts.{done}", number=number, count=changed)
     await query.answer(note)

@@ -183,7 +183,7 @@ async def fix_and_report(
     """Fix the delivered messages, audit the outcome, and tell the admin."""
     try:
         tally = await corrector.fix(correction)
-        detail = ", ".join(f"{outcome.value} {tally[outcome]}" for outcome in Outcome)
+        detail = " ".join(f"{outcome.value}={tally[outcome]}" for outcome in Outcome)
         await store.audit.record(admin_id, "post.corrected", f"#{correction.update_id}", detail)
         log.info("update %s: delivered messages corrected (%s)", correction.update_id, detail)
         await report(tally)

@@ -230,24 +230,26 @@ async def add(store: Store, draft: FactDraft, admin_id: int) -> int:
     fact_id = await store.facts.add(
         key=key, topic=draft.topic, article_id=draft.article_id, texts=draft.written(), by=admin_id
     )
-    languages = " ".join(draft.written())
-    await store.audit.record(admin_id, "fact.added", key, f"{draft.topic}; {languages}")
+    languages = ",".join(draft.written())
+    await store.audit.record(
+        admin_id, "fact.added", key, f"topic={draft.topic} languages={languages}"
+    )
     return fact_id
 
 
 async def set_text(store: Store, fact: FactRecord, language: str, text: str, admin_id: int) -> None:
     await store.facts.set_text(fact.id, language, text, admin_id)
-    await store.audit.record(admin_id, "fact.edited", fact.key, f"text in {language}")
+    await store.audit.record(admin_id, "fact.edited", fact.key, f"text={language}")
 
 
 async def set_topic(store: Store, fact: FactRecord, topic: str, admin_id: int) -> None:
     await store.facts.set_topic(fact.id, topic, admin_id)
-    await store.audit.record(admin_id, "fact.edited", fact.key, f"topic {fact.topic} -> {topic}")
+    await store.audit.record(admin_id, "fact.edited", fact.key, f"topic={fact.topic}->{topic}")
 
 
 async def set_source(store: Store, fact: FactRecord, article_id: int, admin_id: int) -> None:
     await store.facts.set_source(fact.id, article_id, admin_id)
-    detail = f"source article {fact.article_id} -> {article_id}"
+    detail = f"source={fact.article_id}->{article_id}"
     await store.audit.record(admin_id, "fact.edited", fact.key, detail)
 
 

@@ -172,10 +172,9 @@ async def send(store: Store, draft: Draft, admin_id: int, bot_name: str) -> Sent
         source_url=draft.link,
         texts=draft.post_texts(),
     )
-    languages = " ".join(draft.texts)
-    detail = f"{draft.kind} in {languages}; queued for {published.queued}"
-    if draft.milestone:
-        detail += f"; stage {draft.stage}, {draft.happened_on}"
+    detail = f"kind={draft.kind} languages={','.join(draft.texts)} queued={published.queued}" + (
+        f" stage={draft.stage} date={draft.happened_on}" if draft.milestone else ""
+    )
     await store.audit.record(admin_id, "post.sent", f"#{published.update_id}", detail)
     log.info("admin %s posted update %s (%s)", admin_id, published.update_id, detail)
     return Sent(published.update_id, published.queued)
@@ -230,7 +229,7 @@ async def correct(
         admin_id,
         "post.edited",
         f"#{update_id}",
-        f"{len(delivered)} delivered messages to correct",
+        f"delivered={len(delivered)}",
     )
     return Correction(update_id, texts, delivered)
 
@@ -265,7 +264,7 @@ async def withdraw(store: Store, post: Post, admin_id: int) -> Withdrawal | None
         admin_id,
         "post.withdrawn",
         f"#{update_id}",
-        f"{cancelled} deliveries cancelled, {delivered} already delivered",
+        f"cancelled={cancelled} delivered={delivered}",
     )
     log.info("admin %s withdrew update %s (%s cancelled)", admin_id, update_id, cancelled)
     return Withdrawal(cancelled, delivered)

@@ -8,7 +8,7 @@ CREATE TABLE audit (
     user_id  INTEGER NOT NULL,                  -- Telegram user id (an admin, or who was refused)
     action   TEXT    NOT NULL,                  -- e.g. post.sent, fact.retired, refused
     subject  TEXT    NOT NULL DEFAULT '',       -- what it was about: "#12", "/post", a fact key
-    detail   TEXT    NOT NULL DEFAULT ''        -- short, for people; never a message text
+    detail   TEXT    NOT NULL DEFAULT ''        -- name=value pairs (data, not prose); never a text
 );
 
 -- One row per update an admin published. The update itself (kind, author, time, the texts as
