@@ -190,7 +190,16 @@ async def test_others_are_refused_and_audited_usernames_grant_nothing(
     async with run_bot(fast) as app:
         store = store_of(app)
         intruder = Admin(api, user_id=4242)
-        for command in ("/post", "/updates", "/stats", "/broadcasts", "/audit", "/facts_admin"):
+        commands = (
+            "/post",
+            "/updates",
+            "/stats",
+            "/broadcasts",
+            "/audit",
+            "/facts_admin",
+            "/feeds",
+        )
+        for command in commands:
             since = intruder.seen
             api.user_message(4242, command, username="admin", first_name="Admin")
             answer = (await api.wait_for_messages(4242, since=since))[0]
@@ -200,7 +209,7 @@ async def test_others_are_refused_and_audited_usernames_grant_nothing(
         await eventually(lambda: _answered_with(api, "только для редакторов"), what="the refusal")
         refused = [e for e in await store.audit.recent(20) if e.action == "refused"]
         assert {e.user_id for e in refused} == {4242}
-        assert len(refused) == 7
+        assert len(refused) == len(commands) + 1
         assert await store.posts.count() == 0
         # And the admin reads it in /audit.
         log = await Admin(api).say_and_read("/audit")
@@ -215,15 +224,16 @@ async def test_admin_menu_is_chat_scoped_and_follows_the_admins_language(
         await Admin(api).say_and_read("/help")
         menu = api.commands(scope=scope)
         names = [c["command"] for c in menu]
-        assert names[-6:] == ["post", "updates", "stats", "broadcasts", "facts_admin", "audit"]
+        admin_commands = ["post", "updates", "stats", "broadcasts", "facts_admin", "feeds", "audit"]
+        assert names[-7:] == admin_commands
         assert "status" in names  # the public commands stay
-        assert menu[-6]["description"] == "Опубликовать новость или этап"
+        assert menu[-7]["description"] == "Опубликовать новость или этап"
         assert "post" not in [c["command"] for c in api.commands()]  # nobody else sees it
         keyboard = await Admin(api).say("/lang")
         api.press_button(ADMIN_ID, keyboard, "lang:en")
         await api.wait_for_edits(ADMIN_ID)
         await Admin(api).say_and_read("/stats")
-        assert api.commands(scope=scope)[-6]["description"] == "Post news or a milestone"
+        assert api.commands(scope=scope)[-7]["description"] == "Post news or a milestone"
 
 
 async def test_an_abandoned_draft_times_out_and_can_be_continued(

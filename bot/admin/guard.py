@@ -21,7 +21,7 @@ from bot.replies import reply
 
 log = logging.getLogger(__name__)
 
-ADMIN_COMMANDS = ("post", "updates", "stats", "broadcasts", "facts_admin", "audit")
+ADMIN_COMMANDS = ("post", "updates", "stats", "broadcasts", "facts_admin", "feeds", "audit")
 
 
 async def _set_menu(bot: Any, menus: AdminMenus, admin_id: int, language: str) -> None:
