@@ -84,7 +84,8 @@ async def answered(update: Update, context: BotContext) -> None:
         "",
     )
     question = to_html(message.text, message.entities)
-    await replace(update, context, Html(f"{question}\n\n→ <b>{escape(label)}</b>"))
+    answer = f"\n\n→ <b>{escape(label)}</b>" if label else ""
+    await replace(update, context, Html(question + answer))
 
 
 async def start(update: Update, context: BotContext) -> int:
