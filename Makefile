@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run console test check format bench clean
+.PHONY: run console test check format bench bench-questions clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.commands
 	$(BIN)/python -m bench.feeds
+
+bench-questions: $(STAMP)
+	$(BIN)/python -m bench.questions
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -4,7 +4,7 @@ Simulated users send a mix of commands. Two phases per bot, in one run:
   throughput  N updates pushed at once; updates/s until the last reply arrived
   latency     updates at a fixed rate (default 100/s); p50 / p99 from push to reply
 
-    python -m bench.commands [--users 200] [--updates 3000] [--rate 100] [--seconds 10]
+    python -m bench.commands [--users 500] [--updates 3000] [--rate 100] [--seconds 10]
 
 Target: visatalks reaches at least 0.8 of the echo bot's rate; p99 under 50 ms at 100/s.
 """
@@ -106,7 +106,7 @@ async def measure(name: str, argv: list[str], args: argparse.Namespace) -> Resul
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--updates", type=int, default=3000)
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=10.0)

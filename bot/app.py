@@ -12,8 +12,9 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot import delivery
+from bot import delivery, heartbeat
 from bot.admin import guard as admin_guard
+from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
@@ -21,11 +22,24 @@ from bot.context import BotContext, BotData
 from bot.feeds import admin as feeds_admin
 from bot.feeds import service as feeds_service
 from bot.feeds.announce import Announce, NewItem, render_announcement
+from bot.flood import FloodGate
 from bot.i18n import LANGUAGES, texts_for
+from bot.lock import InstanceLock
 from bot.outbox import Announcement, publish
 from bot.seeds import load_seeds
 from bot.updates import PerChatOrder
-from handlers import admin, fallback, feeds, info, language, start, subscription, tracking
+from handlers import (
+    admin,
+    fallback,
+    feeds,
+    flood,
+    info,
+    language,
+    questions,
+    start,
+    subscription,
+    tracking,
+)
 from storage import open_store
 
 log = logging.getLogger(__name__)
@@ -33,6 +47,7 @@ log = logging.getLogger(__name__)
 # Handler groups run in this order; within a group only the first matching handler runs, so
 # the fallback handlers are added last to the features' group.
 GROUP_GUARDS = -10
+GROUP_FLOOD = -5  # after tracking, so the "slow down" notice is in the chat's language
 GROUP_FEATURES = 0
 
 MENU_COMMANDS = (
@@ -65,10 +80,14 @@ async def set_command_menus(application: VisatalksApp) -> None:
 
 async def _post_init(application: VisatalksApp) -> None:
     data = application.bot_data
+    # Before anything is opened: a second instance must not even run migrations.
+    data.lock = InstanceLock.acquire(data.settings.database_path)
     data.store = await open_store(data.settings.database_path)
     data.chats = ChatDirectory(data.store.chats)
     data.pages = Pages(data.store)
     await load_seeds(data.store)
+    data.answerer = Answerer(data.store)
+    await data.answerer.snapshot()  # the first question should not pay for loading the facts
     data.feeds = await feeds_service.start(application, _feed_announcer(data))
     data.feed_health = partial(feeds_admin.listing, data.store, timezone=data.settings.timezone)
     try:
@@ -99,6 +118,9 @@ async def _post_shutdown(application: VisatalksApp) -> None:
     if application.bot_data.store is not None:
         await application.bot_data.store.close()
         application.bot_data.store = None
+    if application.bot_data.lock is not None:
+        application.bot_data.lock.release()
+        application.bot_data.lock = None
 
 
 async def _on_error(update: object, context: BotContext) -> None:
@@ -133,16 +155,28 @@ def build_application(
         .post_shutdown(_post_shutdown)
         .concurrent_updates(PerChatOrder())
     )
+    beats = heartbeat.Heartbeat()
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.get_updates_request(heartbeat.PollRequest(beats))
     application: VisatalksApp = builder.build()
     application.bot_data.settings = settings
+    application.bot_data.heartbeat = beats
+    application.bot_data.flood = FloodGate(settings.flood)
     application.bot_data.deliver = request is None
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
+    application.add_handlers(flood.HANDLERS, group=GROUP_FLOOD)
     for feature in (start, language, info, subscription, feeds):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
+    # Before questions and fallbacks: an admin's text in a /post draft belongs to the draft.
     application.add_handlers(admin.handlers(settings.admin), group=GROUP_FEATURES)
-    application.add_handlers(fallback.HANDLERS, group=GROUP_FEATURES)
+    for feature in (questions, fallback):
+        application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
     application.add_error_handler(_on_error)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            heartbeat.flush, interval=heartbeat.FLUSH_SECONDS, first=1.0, name="heartbeat"
+        )
     return application

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConfigError
@@ -15,6 +17,38 @@ from bot.errors import ConfigError
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+# What Telegram accepts as setWebhook's secret_token.
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253})$")
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """Webhook mode: Telegram POSTs updates to `url`; we listen on plain HTTP behind a proxy."""
+
+    url: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    listen: str = "127.0.0.1"
+    port: int = 8080
+
+    @property
+    def path(self) -> str:
+        """The URL's path, which the proxy forwards unchanged to our listener."""
+        return (urlsplit(self.url).path if self.url else "") or "/"
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """Per-user token bucket: `burst` updates at once, refilled at `per_minute`."""
+
+    burst: int = 20  # a person clicking through every command stays well inside it
+    per_minute: float = 30.0
+
+    @property
+    def per_second(self) -> float:
+        return self.per_minute / 60.0
+
+
 _FEED_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 
 
@@ -73,6 +107,8 @@ class Settings:
     api_base_url: str = DEFAULT_API_BASE_URL
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
     log_level: str = "INFO"
+    webhook: WebhookConfig = WebhookConfig()
+    flood: FloodLimits = FloodLimits()
     feeds: tuple[str, ...] = ()
     feed_options: FeedOptions = field(default_factory=FeedOptions)
     delivery: DeliveryLimits = field(default_factory=DeliveryLimits)
@@ -85,7 +121,7 @@ class Settings:
             f"Settings(bot_token=<{token}>, admin_ids={sorted(self.admin_ids)}, "
             f"database_path={self.database_path}, api_base_url={self.api_base_url}, "
             f"timezone={self.timezone.key}, log_level={self.log_level}, "
-            f"feeds=<{len(self.feeds)}>)"
+            f"feeds=<{len(self.feeds)}>, webhook={self.webhook}, flood={self.flood})"
         )
 
 
@@ -164,6 +200,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         api_base_url=api_base_url,
         timezone=timezone,
         log_level=log_level,
+        webhook=_webhook(get, local_api=api_base_url != DEFAULT_API_BASE_URL),
+        flood=_flood(get),
         feeds=tuple(feeds),
         feed_options=_feed_options(get),
         delivery=_delivery_limits(get),
@@ -229,6 +267,51 @@ def _feed_options(get: Callable[[str], str]) -> FeedOptions:
         max_bytes=int(number("FEED_MAX_BYTES", defaults.max_bytes, 1024, 100 * 1024 * 1024)),
         max_redirects=int(number("FEED_MAX_REDIRECTS", defaults.max_redirects, 0, 20)),
     )
+
+
+def _webhook(get: Callable[[str], str], *, local_api: bool) -> WebhookConfig:
+    secret = get("WEBHOOK_SECRET") or None
+    if secret is not None and not _SECRET_RE.match(secret):
+        raise ConfigError("WEBHOOK_SECRET", "must be 1-256 characters of A-Z a-z 0-9 _ -")
+    url = get("WEBHOOK_URL") or None
+    if url is not None:
+        parts = urlsplit(url)
+        # Telegram itself only calls https:// webhooks; a local Bot API server may use http.
+        schemes = ("https", "http") if local_api else ("https",)
+        if parts.scheme not in schemes or not parts.hostname or " " in url:
+            raise ConfigError("WEBHOOK_URL", "must be an https:// URL (Telegram calls only https)")
+        if secret is None:
+            raise ConfigError(
+                "WEBHOOK_SECRET", "required with WEBHOOK_URL (1-256 characters of A-Z a-z 0-9 _ -)"
+            )
+    listen = get("WEBHOOK_LISTEN") or WebhookConfig.listen
+    try:
+        ipaddress.ip_address(listen)
+    except ValueError:
+        if not _HOSTNAME_RE.match(listen):
+            raise ConfigError(
+                "WEBHOOK_LISTEN", f"{listen!r} is not an address to listen on"
+            ) from None
+    port_text = get("PORT") or str(WebhookConfig.port)
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ConfigError("PORT", "must be a TCP port number, 1-65535")
+    return WebhookConfig(url=url, secret=secret, listen=listen, port=int(port_text))
+
+
+def _flood(get: Callable[[str], str]) -> FloodLimits:
+    burst_text = get("FLOOD_BURST") or str(FloodLimits.burst)
+    if not burst_text.isdigit() or not 1 <= int(burst_text) <= 1000:
+        raise ConfigError("FLOOD_BURST", "must be a whole number of updates, 1-1000")
+    rate_text = get("FLOOD_PER_MINUTE") or str(FloodLimits.per_minute)
+    try:
+        rate = float(rate_text)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate <= 6000:
+        raise ConfigError(
+            "FLOOD_PER_MINUTE", "must be a number of updates per minute, above 0 and at most 6000"
+        )
+    return FloodLimits(burst=int(burst_text), per_minute=rate)
 
 
 def _admin_options(get: Callable[[str], str]) -> AdminOptions:

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
-from bot.i18n import Html, Texts, escape
+from bot.i18n import Html, Texts, escape, link
 from bot.textsplit import TELEGRAM_LIMIT
 from storage import Store
 from storage.models import Article, Fact, Milestone, Source
@@ -43,10 +43,8 @@ def progress_bar(stage: int) -> str:
 
 def source_line(texts: Texts, source: Source) -> Html:
     """`Kazinform, 2 декабря 2025 г.`, linked when the URL is known."""
-    name = escape(source.name)
-    if source.url:
-        name = f'<a href="{escape(source.url)}">{name}</a>'
-    return texts("source.line.html", source=Html(name), date=texts.date(source.published))
+    name = link(source.url, source.name) if source.url else source.name
+    return texts("source.line.html", source=name, date=texts.date(source.published))
 
 
 async def status(store: Store, texts: Texts) -> Html:
@@ -152,13 +150,12 @@ async def facts_page(store: Store, texts: Texts, number: int = 1) -> Page:
     return Page(Html(body), number, len(pages), pages[number - 1])
 
 
-def _article_line(texts: Texts, article: Article) -> Html:
-    title = escape(article.title)
-    if article.url:
-        title = f'<a href="{escape(article.url)}">{title}</a>'
+def article_line(texts: Texts, article: Article) -> Html:
+    """An article as /news lists it: linked title, source, date and language."""
+    title = link(article.url, article.title) if article.url else article.title
     return texts(
         "news.item.html",
-        title=Html(title),
+        title=title,
         date=texts.date(article.published_date),
         source=article.source,
         language=article.language.upper(),
@@ -177,7 +174,7 @@ async def news_page(store: Store, texts: Texts, number: int = 1) -> Page:
     header = texts("news.title.html")
     if count > 1:
         header = Html(header + "  " + texts("page.of", page=number, pages=count))
-    lines = [header, *(_article_line(texts, a) for a in articles)]
+    lines = [header, *(article_line(texts, a) for a in articles)]
     return Page(Html("\n\n".join(lines)), number, count, articles)
 
 

@@ -8,12 +8,16 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.admin.state import AdminMenus, FeedHealth
+from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
 from bot.digests import Clock, system_clock
 from bot.feeds.poller import Poller
+from bot.flood import FloodGate
+from bot.heartbeat import Heartbeat
 from bot.i18n import FALLBACK, Texts, texts_for
+from bot.lock import InstanceLock
 from storage import Store
 from storage.models import Chat
 
@@ -28,7 +32,11 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     store: Store | None = None
     chats: ChatDirectory | None = None
+    heartbeat: Heartbeat = field(default_factory=Heartbeat)
+    flood: FloodGate = field(default_factory=lambda: FloodGate(Settings().flood))
+    lock: InstanceLock | None = None
     pages: Pages | None = None
+    answerer: Answerer | None = None
     feeds: Poller | None = None
     deliver: bool = True  # False when the network is replaced (the offline console)
     delivery: DeliveryWorker | None = None  # started in post_init, drained in post_stop
@@ -73,6 +81,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         if pages is None:
             raise RuntimeError("the page cache is created in post_init")
         return pages
+
+    @property
+    def answerer(self) -> Answerer:
+        answerer = self.bot_data.answerer
+        if answerer is None:
+            raise RuntimeError("the answer service is created in post_init")
+        return answerer
 
     @property
     def texts(self) -> Texts:

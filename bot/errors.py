@@ -2,7 +2,8 @@
 
 VisatalksError
 ├── ConfigError      a setting is missing or malformed; the start stops with one line
-└── StorageError     the database cannot be opened or migrated
+├── StorageError     the database cannot be opened or migrated
+└── AlreadyRunning   another visatalks holds the database (two would double every alert)
 """
 
 
@@ -21,3 +22,7 @@ class ConfigError(VisatalksError):
 
 class StorageError(VisatalksError):
     """The database cannot be used."""
+
+
+class AlreadyRunning(VisatalksError):
+    """Another process holds the instance lock of the same database."""

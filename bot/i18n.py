@@ -48,6 +48,11 @@ def escape(value: object) -> str:
     return value if isinstance(value, Html) else html.escape(str(value), quote=False)
 
 
+def link(url: str, label: object) -> Html:
+    """`<a href="url">label</a>`, the URL quoted for its attribute, the label escaped."""
+    return Html(f'<a href="{html.escape(url, quote=True)}">{escape(label)}</a>')
+
+
 Message = str | tuple[str, ...]
 
 

@@ -1,7 +1,8 @@
 """Running the Application: start-up and shut-down in the right order, and stopping on signals.
 
 The same `running()` serves `visatalks run`, the tests and the benchmarks, so all of them go
-through the one lifecycle: initialize -> post_init -> polling -> start ... stop -> shutdown.
+through the one lifecycle: initialize -> post_init -> polling or webhook -> start ... stop ->
+shutdown.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from bot import sdnotify
+from bot.config import WebhookConfig
+from bot.webhook import WebhookServer
+
 log = logging.getLogger(__name__)
 
 
@@ -25,13 +30,20 @@ async def running(
     *,
     poll: bool = True,
     poll_timeout: int = 10,
+    webhook: WebhookConfig | None = None,
 ) -> AsyncIterator[None]:
-    """The application started (long polling unless `poll` is False) for the `with` body."""
+    """The application started for the `with` body: serving `webhook` when given, else long
+    polling unless `poll` is False."""
     await application.initialize()
+    server: WebhookServer | None = None
     try:
         if application.post_init is not None:
             await application.post_init(application)
-        if poll:
+        if webhook is not None:
+            listening = WebhookServer(application, webhook)
+            await listening.start()  # stops itself if registering with Telegram fails
+            server = listening
+        elif poll:
             assert application.updater is not None
             await application.updater.start_polling(
                 timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
@@ -40,28 +52,37 @@ async def running(
         try:
             yield
         finally:
+            if server is not None:
+                await server.stop()
+                server = None
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
             await application.stop()
             if application.post_stop is not None:
                 await application.post_stop(application)
     finally:
+        if server is not None:  # application.start() failed while the server listened
+            await server.stop()
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
 
 
-async def serve(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Poll until SIGINT or SIGTERM, then finish what is in flight and return."""
+async def serve(
+    application: Application[Any, Any, Any, Any, Any, Any], webhook: WebhookConfig | None = None
+) -> None:
+    """Poll (or serve `webhook`) until SIGINT or SIGTERM, then finish what is in flight."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        async with running(application):
+        async with running(application, webhook=webhook):
             log.info("bot started")
+            sdnotify.started(application)
             await stop.wait()
             log.info("stopping: finishing work in flight")
+            sdnotify.notify("STOPPING=1")
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)

@@ -1,9 +1,12 @@
-"""Last in line: unknown commands, stickers, photos and other messages no feature handled."""
+"""Last in line: unknown commands, stickers, photos and other messages no feature handled.
+
+Plain text is a question: handlers/questions.py answers it.
+"""
 
 from __future__ import annotations
 
 from telegram import MessageEntity, Update
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.replies import reply
@@ -35,15 +38,16 @@ async def not_text(update: Update, context: BotContext) -> None:
     await reply(update, context, context.texts("fallback.not_text"))
 
 
-async def free_text(update: Update, context: BotContext) -> None:
-    """Plain text in a private chat: points at the commands."""
-    await reply(update, context, context.texts("fallback.free_text"))
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button no feature knows (an old release's, or forged data): a short notice."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(context.texts.plain("ops.stale_button"))
 
 
 _PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command),
-    MessageHandler(_PRIVATE_MESSAGE & filters.TEXT, free_text),
     MessageHandler(_PRIVATE_MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text),
+    CallbackQueryHandler(stale_button),
 ]

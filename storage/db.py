@@ -19,10 +19,17 @@ from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
 from storage.outbox import OutboxRepo
 from storage.posts import PostRepo
+from storage.runtime import RuntimeRepo
+from storage.search import SearchRepo
 from storage.sql import Db
 
 log = logging.getLogger(__name__)
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def latest_version() -> int:
+    """The schema version this code brings a database to."""
+    return max(version for version, _, _ in migrations())
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -40,17 +47,30 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 async def migrate(conn: aiosqlite.Connection) -> int:
-    """Apply the migrations newer than PRAGMA user_version, each in its own transaction."""
-    async with conn.execute("PRAGMA user_version") as cur:
-        row = await cur.fetchone()
-    current = int(row[0]) if row else 0
+    """Apply every shipped migration not applied yet, each in its own transaction.
+
+    Applied migrations are listed by number, not inferred from the highest one: features
+    developed side by side land their migrations in any order. PRAGMA user_version keeps the
+    highest applied number, which `visatalks health` compares with the code's.
+    """
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    async with conn.execute("SELECT version FROM schema_migrations") as cur:
+        applied = {int(row[0]) for row in await cur.fetchall()}
     for version, name, sql in migrations():
-        if version <= current:
+        if version in applied:
             continue
         log.info("applying migration %s", name)
-        await conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
-        current = version
-    return current
+        highest = max(applied | {version})
+        await conn.executescript(
+            f"BEGIN;\n{sql}\n"
+            f"INSERT INTO schema_migrations VALUES ({version}, '{name}', datetime('now'));\n"
+            f"PRAGMA user_version = {highest};\nCOMMIT;"
+        )
+        applied.add(version)
+    return max(applied, default=0)
 
 
 @dataclass
@@ -62,6 +82,8 @@ class Store:
     articles: ArticleRepo
     facts: FactRepo
     milestones: MilestoneRepo
+    search: SearchRepo
+    runtime: RuntimeRepo
     feeds: FeedRepo
     outbox: OutboxRepo
     audit: AuditRepo
@@ -95,6 +117,8 @@ async def open_store(path: Path | str) -> Store:
         articles=ArticleRepo(db),
         facts=FactRepo(db),
         milestones=MilestoneRepo(db),
+        search=SearchRepo(db),
+        runtime=RuntimeRepo(db),
         feeds=FeedRepo(db),
         outbox=OutboxRepo(db),
         audit=AuditRepo(db),

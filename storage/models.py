@@ -75,6 +75,24 @@ class Fact:
 
 
 @dataclass(frozen=True, slots=True)
+class FactTerm:
+    """One word of the fact index: where it occurs (language '' for a fact's keywords)."""
+
+    term: str
+    fact_id: int
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A full-text match: the fact or article id and its bm25 score (lower is better)."""
+
+    id: int
+    language: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class Milestone:
     id: int
     key: str

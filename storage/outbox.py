@@ -28,7 +28,7 @@ from storage.models import (
     SentDelivery,
     UpdateRecord,
 )
-from storage.sql import Db, Params
+from storage.sql import Db
 
 log = logging.getLogger(__name__)
 
@@ -168,27 +168,26 @@ class OutboxRepo:
         )
 
     # ------------------------------------------------------------------ the worker's verbs
-
-    async def _committed(self, sql: str, params: Params) -> list[aiosqlite.Row]:
-        """Read under the writers' lock: the connection is shared, and without the lock the
-        worker could see (and send) rows of another task's transaction that then rolls back.
-        Only for the worker, never from inside a transaction."""
-        async with self.db.lock:
-            return await self.db.fetchall(sql, params)
+    #
+    # The worker's reads take the writers' lock: the connection is shared, and without the
+    # lock the worker could see (and send) rows of another task's open transaction that then
+    # rolls back (a feed poll publishes inside its own transaction). Never called from
+    # inside a transaction.
 
     async def due(self, now: float, limit: int) -> list[DueDelivery]:
         """Pending rows due by `now`, oldest first (by the partial index deliveries_due)."""
-        rows = await self._committed(
-            """
-            SELECT d.id, d.update_id, d.chat_id, c.type, c.language, d.attempts, d.parts_sent,
-                   d.message_id, d.due_at
-            FROM deliveries d LEFT JOIN chats c ON c.id = d.chat_id
-            WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-            ORDER BY d.next_attempt_at, d.id
-            LIMIT ?
-            """,
-            (now, limit),
-        )
+        async with self.db.lock:
+            rows = await self.db.fetchall(
+                """
+                SELECT d.id, d.update_id, d.chat_id, c.type, c.language, d.attempts,
+                       d.parts_sent, d.message_id, d.due_at
+                FROM deliveries d LEFT JOIN chats c ON c.id = d.chat_id
+                WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+                ORDER BY d.next_attempt_at, d.id
+                LIMIT ?
+                """,
+                (now, limit),
+            )
         return [_due(r) for r in rows]
 
     async def digest_bundle(self, chat_id: int, now: float) -> list[DueDelivery]:
@@ -197,29 +196,30 @@ class OutboxRepo:
         A digest interrupted between its parts is finished first and alone, so the parts
         still to send are the same text as before the interruption.
         """
-        rows = await self._committed(
-            f"""
-            SELECT d.id, d.update_id, d.chat_id, c.type, c.language, d.attempts, d.parts_sent,
-                   d.message_id, d.due_at
-            FROM deliveries d LEFT JOIN chats c ON c.id = d.chat_id
-            WHERE d.chat_id = ? AND d.{_OPEN} AND d.status = 'pending'
-              AND d.due_at IS NOT NULL AND d.next_attempt_at <= ?
-            ORDER BY d.id
-            """,
-            (chat_id, now),
-        )
+        async with self.db.lock:
+            rows = await self.db.fetchall(
+                f"""
+                SELECT d.id, d.update_id, d.chat_id, c.type, c.language, d.attempts,
+                       d.parts_sent, d.message_id, d.due_at
+                FROM deliveries d LEFT JOIN chats c ON c.id = d.chat_id
+                WHERE d.chat_id = ? AND d.{_OPEN} AND d.status = 'pending'
+                  AND d.due_at IS NOT NULL AND d.next_attempt_at <= ?
+                ORDER BY d.id
+                """,
+                (chat_id, now),
+            )
         bundle = [_due(r) for r in rows]
         started = max((d.parts_sent for d in bundle), default=0)
         return [d for d in bundle if d.parts_sent == started] if started else bundle
 
     async def next_due_after(self, now: float) -> float | None:
         """When the next pending row that is not due yet becomes due."""
-        rows = await self._committed(
-            "SELECT min(next_attempt_at) FROM deliveries "
-            "WHERE status = 'pending' AND next_attempt_at > ?",
-            (now,),
-        )
-        value = rows[0][0] if rows else None
+        async with self.db.lock:
+            value = await self.db.fetchval(
+                "SELECT min(next_attempt_at) FROM deliveries "
+                "WHERE status = 'pending' AND next_attempt_at > ?",
+                (now,),
+            )
         return None if value is None else float(value)
 
     async def mark_sent(self, marks: Sequence[SentMark]) -> None:

@@ -68,3 +68,11 @@ def test_unknown_language_falls_back_to_russian_and_unknown_key_to_itself() -> N
 )  # fmt: skip
 def test_language_detection(code: str | None, language: str) -> None:
     assert detect_language(code) == language
+
+
+def test_link_quotes_the_url_and_escapes_the_label() -> None:
+    from bot.i18n import link
+
+    assert link('https://x.kz/?a=1&b="2"', "<T & C>") == (
+        '<a href="https://x.kz/?a=1&amp;b=&quot;2&quot;">&lt;T &amp; C&gt;</a>'
+    )

@@ -112,3 +112,24 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         assert await store.chats.get(1) is None
     finally:
         await store.close()
+
+
+async def test_a_migration_numbered_below_the_applied_ones_still_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Branches land migrations in any order: a late 0003 after 0004 must still be applied."""
+    import storage.db as db_module
+
+    shipped = db_module.migrations()
+    late = next(m for m in shipped if m[0] == 3)
+    monkeypatch.setattr(db_module, "migrations", lambda: [m for m in shipped if m != late])
+    store = await open_store(tmp_path / "a.sqlite3")
+    await store.close()
+    monkeypatch.setattr(db_module, "migrations", lambda: shipped)
+    store = await open_store(tmp_path / "a.sqlite3")
+    try:
+        applied = await store.db.fetchall("SELECT version FROM schema_migrations ORDER BY 1")
+        assert [row[0] for row in applied] == [m[0] for m in shipped]
+        assert await store.db.fetchval("PRAGMA user_version") == shipped[-1][0]
+    finally:
+        await store.close()

@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.feeds.links import host, web_link
-from bot.i18n import Html, Texts, escape
+from bot.i18n import Html, Texts, escape, link
 from storage import Store
 from storage.feeds import Removal
 from storage.models import Feed
@@ -29,8 +29,7 @@ def problem_text(texts: Texts, feed: Feed) -> Html:
 
 
 def _link(feed: Feed) -> Html:
-    label = escape(feed.title or host(feed.url))
-    return Html(f'<a href="{escape(feed.url).replace(chr(34), "&quot;")}">{label}</a>')
+    return link(feed.url, feed.title or host(feed.url))
 
 
 def health(texts: Texts, feed: Feed, timezone: ZoneInfo) -> Html:

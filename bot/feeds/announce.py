@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.i18n import LANGUAGES, Html, Texts, escape, texts_for
+from bot.i18n import LANGUAGES, Html, Texts, link, texts_for
 
 SUMMARY_LIMIT = 300  # characters of an item's text in the announcement
 BUDGET = 3500  # characters per announcement, under Telegram's 4096 with room for the footer
@@ -54,15 +54,13 @@ def shorten(text: str, limit: int = SUMMARY_LIMIT) -> str:
 
 
 def render_item(texts: Texts, item: NewItem, timezone: ZoneInfo = DEFAULT_TIMEZONE) -> Html:
-    title = escape(item.title)
-    if item.url:
-        title = f'<a href="{escape(item.url).replace(chr(34), "&quot;")}">{title}</a>'
+    title = link(item.url, item.title) if item.url else item.title
     note = ""
     if item.language != texts.language:
         note = " " + texts("feeds.language_note", language=item.language.upper())
     return texts(
         "feeds.announce.item.html",
-        title=Html(title),
+        title=title,
         # On its own line when there is one; an untitled item's text already is its title.
         summary="\n" + shorten(item.summary) if item.summary not in ("", item.title) else "",
         source=item.source,

@@ -1,0 +1,123 @@
+"""The language data of bot/answers/data.toml as typed, folded tables, read once."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.answers.text import Stemmer, fold
+
+DATA_PATH = Path(__file__).with_name("data.toml")
+
+
+@dataclass(frozen=True)
+class WordSet:
+    """Whole words and word starts (`word*` in the data), folded."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, words: str) -> WordSet:
+        items = [fold(w.casefold()) for w in words.split()]
+        return cls(
+            frozenset(w for w in items if not w.endswith("*")),
+            tuple(sorted({w[:-1] for w in items if w.endswith("*")})),
+        )
+
+    def matches(self, word: str) -> bool:
+        return word in self.exact or word.startswith(self.prefixes)
+
+    def words(self) -> frozenset[str]:
+        return self.exact | frozenset(self.prefixes)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A common question: its patterns (each a tuple of word sets) and what answers it."""
+
+    name: str
+    patterns: tuple[tuple[WordSet, ...], ...]
+    status: bool = False
+    news: bool = False
+    facts: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Tables:
+    stopwords: dict[str, frozenset[str]]
+    stemmer: Stemmer
+    context: WordSet
+    intents: tuple[Intent, ...]
+    hints: tuple[tuple[WordSet, str], ...] = ()  # (words, fact topic they point to)
+    synonyms: tuple[WordSet, ...] = ()
+
+    def known_words(self) -> frozenset[str]:
+        """Every word the data names: typos are corrected towards these too."""
+        words = set().union(*self.stopwords.values()) | self.context.words()
+        for group in self.synonyms:
+            words |= group.words()
+        for intent in self.intents:
+            for pattern in intent.patterns:
+                for part in pattern:
+                    words |= part.words()
+        return frozenset(words)
+
+
+def _words(text: str) -> list[str]:
+    return [fold(w.casefold()) for w in text.split()]
+
+
+def _longest_first(text: str) -> tuple[str, ...]:
+    return tuple(sorted(set(_words(text)), key=lambda e: (-len(e), e)))
+
+
+def _parts(pattern: str, classes: dict[str, WordSet]) -> tuple[WordSet, ...]:
+    parts = []
+    for name in pattern.split():
+        if name.startswith("@"):
+            if name[1:] not in classes:
+                raise ValueError(f"{DATA_PATH.name}: no word class {name}")
+            parts.append(classes[name[1:]])
+        else:
+            parts.append(WordSet.parse(name))
+    return tuple(parts)
+
+
+def _intent(item: dict[str, Any], classes: dict[str, WordSet]) -> Intent:
+    note = item.get("note")
+    return Intent(
+        name=str(item["name"]),
+        patterns=tuple(_parts(str(p), classes) for p in item["patterns"]),
+        status=bool(item.get("status", False)),
+        news=bool(item.get("news", False)),
+        facts=tuple(str(k) for k in item.get("facts", ())),
+        note=str(note) if note else None,
+    )
+
+
+@cache
+def load_tables(path: Path = DATA_PATH) -> Tables:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    classes = {name: WordSet.parse(words) for name, words in data["classes"].items()}
+    return Tables(
+        stopwords={lang: frozenset(_words(words)) for lang, words in data["stopwords"].items()},
+        stemmer=Stemmer(
+            cyrillic=_longest_first(data["suffixes"]["russian"] + data["suffixes"]["kazakh"]),
+            kazakh=_longest_first(data["suffixes"]["kazakh"]),
+            english=_longest_first(data["suffixes"]["english"]),
+        ),
+        context=WordSet.parse(data["context"]["words"]),
+        intents=tuple(_intent(item, classes) for item in data["intent"]),
+        synonyms=tuple(WordSet.parse(words) for words in data.get("synonyms", {}).values()),
+        hints=tuple(
+            (part, topic)
+            for topic, words in data.get("hints", {}).items()
+            for part in _parts(words, classes)
+        ),
+    )

@@ -1,0 +1,232 @@
+"""The answer service: words to search terms, the fact index kept in step, answers and replies."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.answers import Answerer, AnswerKind
+from bot.answers.render import inline_results, render
+from bot.answers.tables import load_tables
+from bot.answers.text import Token, clean, fts_query, quote, tokenize
+from bot.content import Pages
+from bot.seeds import SEEDS_DIR, load_seeds
+from storage import Store, open_store
+from storage.db import migrations
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await open_store(tmp_path / "a.sqlite3")
+    await load_seeds(opened)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def answerer(store: Store) -> Answerer:
+    return Answerer(store)
+
+
+def stem(word: str) -> str:
+    (token,) = tokenize(word)
+    return load_tables().stemmer(token.folded, token.script)
+
+
+# --- words -----------------------------------------------------------------------------------
+
+
+def test_tokens_are_cleaned_case_folded_and_kept_in_one_script() -> None:
+    tokens = tokenize("Визa в\u200b EU?! Қазақстан 🙂 erasmus+")
+    assert [t.word for t in tokens] == ["виза", "в", "eu", "қазақстан", "erasmus"]
+    assert tokens[0].script == "cyrillic" and tokens[2].script == "latin"
+    assert tokens[3].folded == "казакстан" and tokens[3].has_kazakh_letters
+
+
+def test_long_text_is_read_only_so_far() -> None:
+    assert len(clean("а" * 10_000)) == 600
+    assert len(tokenize("слово " * 1000)) == 24
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("переговорами", "переговор"),
+        ("переговоры", "переговор"),
+        ("визы", "виз"),
+        ("келіссөздердің", "келиссоз"),  # Kazakh endings stacked: -дер-дің
+        ("құжаттар", "кужат"),
+        ("басталды", "бастал"),
+        ("negotiations", "negotiation"),
+        ("fees", "fee"),
+        ("подешевеют", "подешев"),  # one Russian ending only: not подеш
+    ],
+)
+def test_stems_are_prefixes_of_the_other_forms(word: str, expected: str) -> None:
+    assert stem(word) == expected
+
+
+def test_every_user_word_is_a_quoted_fts_string() -> None:
+    assert quote('a"b') == '"a""b"'
+    query = fts_query([{"near", "or"}, {'x"y'}], every=True)
+    assert query == '("near"* OR "or"*) AND ("x""y"*)'
+    assert fts_query([set(), {""}], every=False) == ""
+
+
+async def test_keyboard_layout_and_typos_find_the_indexed_words(answerer: Answerer) -> None:
+    vocabulary = (await answerer.snapshot()).vocabulary
+    typed_on_russian_keyboard = vocabulary.expand(Token("кужаттар", "кужаттар", "cyrillic"))
+    assert "құжат" in typed_on_russian_keyboard.prefixes
+    assert typed_on_russian_keyboard.facts and not typed_on_russian_keyboard.corrected
+    typo = vocabulary.expand(Token("documnets", "documnets", "latin"))
+    assert typo.corrected and "document" in typo.prefixes
+    short = vocabulary.expand(Token("курс", "курс", "cyrillic"))  # no guessing on short words
+    assert not short.corrected and not short.facts
+
+
+# --- the data --------------------------------------------------------------------------------
+
+
+def test_intents_name_stored_facts_and_catalogue_notes() -> None:
+    with (SEEDS_DIR / "facts.toml").open("rb") as handle:
+        keys = {fact["key"] for fact in tomllib.load(handle)["fact"]}
+    for intent in load_tables().intents:
+        assert set(intent.facts) <= keys, intent.name
+        assert intent.facts or intent.status or intent.news, intent.name
+        if intent.note:
+            assert intent.note.startswith("qa.")
+
+
+# --- the index stays in step -----------------------------------------------------------------
+
+
+async def test_fact_index_follows_edits_retirement_and_keywords(store: Store) -> None:
+    answerer = Answerer(store)
+    article = (await store.articles.latest(1))[0]
+    fact_id = await store.facts.upsert_keyed(
+        key="test-zebra", topic="talks", position=99, article_id=article.id,
+        keywords="зебра", texts={"ru": "Про жирафов.", "en": "About giraffes."},
+    )  # fmt: skip
+    assert (await answerer.answer("жирафы", "ru")).top == "test-zebra"
+    assert (await answerer.answer("зебра", "ru")).top == "test-zebra"
+
+    await store.facts.upsert_keyed(
+        key="test-zebra", topic="talks", position=99, article_id=article.id,
+        keywords="окапи", texts={"ru": "Про слонов.", "en": "About elephants."},
+    )  # fmt: skip
+    assert (await answerer.answer("слоны", "ru")).top == "test-zebra"
+    assert (await answerer.answer("elephants", "en")).top == "test-zebra"
+    assert (await answerer.answer("жирафы", "ru")).kind is AnswerKind.NOTHING
+    assert (await answerer.answer("зебра", "ru")).kind is AnswerKind.NOTHING
+    rows = await store.db.fetchval("SELECT count(*) FROM facts_fts WHERE fact_id = ?", (fact_id,))
+    assert rows == 3  # two texts and the keywords
+
+    await store.db.execute("UPDATE facts SET retired = 1 WHERE id = ?", (fact_id,))
+    assert (await answerer.answer("слоны", "ru")).kind is AnswerKind.NOTHING
+
+
+async def test_migration_indexes_facts_stored_before_it(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "b.sqlite3")
+    try:
+        await load_seeds(store)
+        texts = await store.db.fetchval("SELECT count(*) FROM fact_texts")
+        facts = await store.db.fetchval("SELECT count(*) FROM facts")
+        await store.db.execute("DELETE FROM facts_fts")
+        sql = {name: text for _, name, text in migrations()}["0003_fact_search.sql"]
+        await store.db.conn.executescript(sql.split("-- Facts stored before this migration.")[1])
+        assert await store.db.fetchval("SELECT count(*) FROM facts_fts") == texts + facts
+    finally:
+        await store.close()
+
+
+async def test_a_query_fts5_refuses_is_logged_and_finds_nothing(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert await store.search.match_facts('"unclosed', 10) == []
+    assert await store.search.match_articles("NEAR(", 10) == []
+    assert [r.levelname for r in caplog.records if r.name == "storage.search"] == ["WARNING"] * 2
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+async def test_a_fact_answer_shows_each_fact_with_source_and_date(answerer: Answerer) -> None:
+    answer = await answerer.answer("товарооборот казахстана и ес", "ru")
+    assert answer.kind is AnswerKind.FACTS and answer.top == "economy-trade-2024"
+    text = await render(answer, Pages(answerer.store))
+    assert "50 млрд" in text
+    assert text.count("Источник: Kazinform, 2 декабря 2025 г.") == len(answer.facts)
+
+
+async def test_status_questions_get_the_status_in_the_questions_language(
+    answerer: Answerer,
+) -> None:
+    answer = await answerer.answer("келіссөздер қазір қандай кезеңде", "en")
+    assert answer.kind is AnswerKind.STATUS and answer.language == "kk"
+    text = await render(answer, Pages(answerer.store))
+    assert "▰▰▱▱▱▱▱ 2/7" in text and "2025 ж. 2 желтоқсан" in text
+
+
+async def test_readmission_is_explained_and_sourced(answerer: Answerer) -> None:
+    answer = await answerer.answer("что такое реадмиссия", "ru")
+    assert answer.note == "qa.note.readmission" and answer.top == "talks-scope"
+    text = await render(answer, Pages(answerer.store))
+    assert "принимает обратно своих граждан" in text and "Источник: Kazinform" in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["какая погода завтра", "what's the weather in astana", "курс доллара", "рецепт борща",
+     "ертең ауа райы қандай", "football results", "нужна ли виза в германию", "привет",
+     "what time is it", "сколько стоит хлеб", "как приготовить плов", "кто президент франции"],
+)  # fmt: skip
+async def test_questions_nothing_answers_get_a_plain_no(answerer: Answerer, question: str) -> None:
+    answer = await answerer.answer(question, "ru")
+    assert answer.kind is AnswerKind.NOTHING and not answer.facts
+    text = await render(answer, Pages(answerer.store))
+    assert "/status" in text and "/help" in text
+
+
+async def test_figures_only_come_from_stored_facts(answerer: Answerer) -> None:
+    """A question about a figure no fact gives is answered with the fact, never a number."""
+    answer = await answerer.answer("сколько будет стоить шенген после соглашения в евро", "ru")
+    assert answer.top == "travel-fees"
+    text = await render(answer, Pages(answerer.store))
+    stored = {fact.text for fact in answer.facts}
+    digits = {ch for ch in text if ch.isdigit()} - {ch for t in stored for ch in t}
+    assert digits <= set("2025"), text  # only the source date
+
+
+async def test_no_fact_but_an_article_mentions_it(answerer: Answerer) -> None:
+    await answerer.store.articles.upsert_keyed(
+        key="feed-1", origin="feed", source="Astana Times", url="https://example.org/a?x=1&y=2",
+        language="en", title="Visa centre opens in Shymkent", body="A new visa centre opened.",
+        author=None, published_at="2026-01-15",
+    )  # fmt: skip
+    answer = await answerer.answer("visa centre shymkent", "en")
+    assert answer.kind is AnswerKind.ARTICLES
+    text = await render(answer, Pages(answerer.store))
+    assert "Visa centre opens in Shymkent" in text and "January 15, 2026" in text
+
+
+async def test_whats_new_lists_the_latest_articles(answerer: Answerer) -> None:
+    answer = await answerer.answer("бүгін не жаңалық", "ru")
+    assert answer.kind is AnswerKind.NEWS and answer.language == "kk"
+    text = await render(answer, Pages(answerer.store))
+    assert "Соңғы жаңалықтар" in text and "Kazinform, 2025 ж. 2 желтоқсан" in text
+    assert "/news" in text
+
+
+async def test_inline_results_put_facts_first_and_the_status_last(answerer: Answerer) -> None:
+    pages = Pages(answerer.store)
+    answer = await answerer.answer("erasmus", "kk")
+    results = await inline_results(answer, answerer.store, pages)
+    assert [r.id for r in results][-1] == "status"
+    assert results[0].id.startswith("fact-")
+    assert "Дереккөз: Kazinform" in results[0].input_message_content.message_text  # type: ignore[union-attr]
+    overview = await inline_results(await answerer.overview("en"), answerer.store, pages)
+    assert overview[0].id == "status" and overview[0].title.startswith("Where the talks stand")
+    assert len({r.id for r in overview}) == len(overview)
