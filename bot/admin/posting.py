@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import html
 import logging
 import secrets
 import time
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from bot.admin.drafts import Draft, host
 from bot.admin.formatting import to_plain
 from bot.content import progress_bar
-from bot.i18n import LANGUAGES, Html, escape, texts_for
+from bot.i18n import LANGUAGES, Html, link, texts_for
 from bot.outbox import Announcement, pick_language, publish
 from storage import Store
 from storage.models import ChatState, Mode, Post, SentDelivery
@@ -34,9 +33,9 @@ SUMMARY_LIMIT = 400  # a milestone's text on /status and /timeline: the post's f
 SETTLE_SECONDS = 10.0  # how long a correction waits for sends already on their way
 
 
-def link_html(link: str) -> Html:
-    """`<a href="…">gov.kz</a>`; the link was checked by drafts.parse_link."""
-    return Html(f'<a href="{html.escape(link, quote=True)}">{escape(host(link))}</a>')
+def link_html(url: str) -> Html:
+    """`<a href="…">gov.kz</a>`: a source link named by its site."""
+    return link(url, host(url))
 
 
 def render(draft: Draft) -> dict[str, str]:
