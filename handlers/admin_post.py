@@ -261,6 +261,8 @@ def _reporter(
 
 
 def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, object]]:
+    # Every step takes the same inputs (a button, text, something else); the draft knows
+    # which question is on screen and what an input means there (bot.admin.drafts).
     on_screen: list[BaseHandler[Update, BotContext, object]] = [
         CallbackQueryHandler(pressed, pattern=flow.pattern("p")),
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed),

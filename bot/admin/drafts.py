@@ -52,7 +52,8 @@ class Draft:
         return self.kind == "milestone"
 
     def next_step(self) -> Step:
-        """The next unanswered question, or the preview."""
+        """The next unanswered question, or the preview (a text question also sets which
+        language it asks for, in `language`)."""
         if self.back_to_preview:
             return Step.PREVIEW
         if self.kind is None:
