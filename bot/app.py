@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -12,11 +13,13 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot import delivery, heartbeat
+from bot.admin import guard as admin_guard
 from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
 from bot.context import BotContext, BotData
+from bot.feeds import admin as feeds_admin
 from bot.feeds import service as feeds_service
 from bot.feeds.announce import Announce, NewItem, render_announcement
 from bot.flood import FloodGate
@@ -26,6 +29,7 @@ from bot.outbox import Announcement, publish
 from bot.seeds import load_seeds
 from bot.updates import PerChatOrder
 from handlers import (
+    admin,
     fallback,
     feeds,
     flood,
@@ -85,8 +89,10 @@ async def _post_init(application: VisatalksApp) -> None:
     data.answerer = Answerer(data.store)
     await data.answerer.snapshot()  # the first question should not pay for loading the facts
     data.feeds = await feeds_service.start(application, _feed_announcer(data))
+    data.feed_health = partial(feeds_admin.listing, data.store, timezone=data.settings.timezone)
     try:
         await set_command_menus(application)
+        await admin_guard.set_admin_menus(application, menu_commands)
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
         log.warning("could not set command menus: %s", exc)
     await delivery.start_worker(application)
@@ -162,7 +168,11 @@ def build_application(
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
     application.add_handlers(flood.HANDLERS, group=GROUP_FLOOD)
-    for feature in (start, language, info, subscription, feeds, questions, fallback):
+    for feature in (start, language, info, subscription, feeds):
+        application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
+    # Before questions and fallbacks: an admin's text in a /post draft belongs to the draft.
+    application.add_handlers(admin.handlers(settings.admin), group=GROUP_FEATURES)
+    for feature in (questions, fallback):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
     application.add_error_handler(_on_error)
     if application.job_queue is not None:

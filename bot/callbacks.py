@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PREFIXES = ("lang", "facts", "news", "sub", "menu")
+PREFIXES = ("lang", "facts", "news", "sub", "menu", "adm")
 _DATA_RE = re.compile(r"^(" + "|".join(PREFIXES) + r"):([A-Za-z0-9_.-]{0,40})$")
 
 

@@ -90,6 +90,14 @@ class DeliveryLimits:
 
 
 @dataclass(frozen=True)
+class AdminOptions:
+    """The admins' tools: how long a draft waits for an answer, how fast corrections go out."""
+
+    draft_timeout: float = 1800.0  # seconds without an answer before a /post draft is put aside
+    corrections_per_second: float = 10.0  # edits of delivered messages; the worker sends too
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from its environment; tests build it from a dict."""
 
@@ -104,6 +112,7 @@ class Settings:
     feeds: tuple[str, ...] = ()
     feed_options: FeedOptions = field(default_factory=FeedOptions)
     delivery: DeliveryLimits = field(default_factory=DeliveryLimits)
+    admin: AdminOptions = field(default_factory=AdminOptions)
 
     def __repr__(self) -> str:
         # Never let the token reach a log line or a traceback through repr().
@@ -196,6 +205,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         feeds=tuple(feeds),
         feed_options=_feed_options(get),
         delivery=_delivery_limits(get),
+        admin=_admin_options(get),
     )
 
 
@@ -302,3 +312,14 @@ def _flood(get: Callable[[str], str]) -> FloodLimits:
             "FLOOD_PER_MINUTE", "must be a number of updates per minute, above 0 and at most 6000"
         )
     return FloodLimits(burst=int(burst_text), per_minute=rate)
+
+
+def _admin_options(get: Callable[[str], str]) -> AdminOptions:
+    defaults = AdminOptions()
+    number = _numbers(get)
+    return AdminOptions(
+        draft_timeout=number("ADMIN_DRAFT_TIMEOUT", defaults.draft_timeout, 0.5, 86400),
+        corrections_per_second=number(
+            "ADMIN_CORRECTIONS_PER_SECOND", defaults.corrections_per_second, 0.1, 30
+        ),
+    )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.admin.state import AdminMenus, FeedHealth
 from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
@@ -40,6 +41,8 @@ class BotData:
     deliver: bool = True  # False when the network is replaced (the offline console)
     delivery: DeliveryWorker | None = None  # started in post_init, drained in post_stop
     clock: Clock = system_clock  # wall clock of digests; tests put their own
+    admin_menus: AdminMenus = field(default_factory=AdminMenus)
+    feed_health: FeedHealth | None = None  # set by the feeds feature; /stats shows it
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

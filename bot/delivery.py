@@ -247,7 +247,21 @@ class DeliveryWorker:
         elif event.kind == "replanned" and event.chat_id is not None:
             chat = event.chat_id
             self._purge(lambda job: job.chat_id == chat and job.digest)
+        elif event.kind == "edited" and event.update_id is not None:
+            self._forget_texts(event.update_id)
         self.wake()
+
+    def _forget_texts(self, update_id: int) -> None:
+        """An admin corrected the update: render it again before its next first part.
+
+        A text already partly sent keeps its old rendering, so its parts still fit together.
+        """
+        self._texts.pop(update_id, None)
+        for key in [key for key in self._rendered if key[0] == update_id]:
+            del self._rendered[key]
+        for job in [*self._ready, *(entry[2] for entry in self._waiting)]:
+            if update_id in job.update_ids and job.parts_sent == 0:
+                job.parts = None
 
     # ------------------------------------------------------------------ the loop
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from babel.dates import get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -50,23 +52,27 @@ def welcome(texts: Texts, subscribed: bool) -> InlineKeyboardMarkup:
     )
 
 
-def pager(texts: Texts, prefix: str, page: int, pages: int) -> InlineKeyboardMarkup | None:
-    """◀ / ▶ buttons for a paged list; None when everything fits on one page."""
+def pager(
+    texts: Texts,
+    prefix: str,
+    page: int,
+    pages: int,
+    data: Callable[[int], str] | None = None,
+) -> InlineKeyboardMarkup | None:
+    """◀ / ▶ buttons for a paged list; None when everything fits on one page.
+
+    A button sends `prefix:<page>`, or `data(page)` when given.
+    """
     if pages <= 1:
         return None
+    make = data or (lambda number: callbacks.make(prefix, number))
     row = []
     if page > 1:
         row.append(
-            InlineKeyboardButton(
-                texts.plain("button.previous"), callback_data=callbacks.make(prefix, page - 1)
-            )
+            InlineKeyboardButton(texts.plain("button.previous"), callback_data=make(page - 1))
         )
     if page < pages:
-        row.append(
-            InlineKeyboardButton(
-                texts.plain("button.next"), callback_data=callbacks.make(prefix, page + 1)
-            )
-        )
+        row.append(InlineKeyboardButton(texts.plain("button.next"), callback_data=make(page + 1)))
     return InlineKeyboardMarkup([row])
 
 

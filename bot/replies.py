@@ -11,6 +11,7 @@ from telegram.error import BadRequest, RetryAfter
 
 from bot.context import BotContext
 from bot.i18n import Html
+from bot.telegram_errors import not_modified
 from bot.textsplit import split_html
 
 log = logging.getLogger(__name__)
@@ -72,5 +73,5 @@ async def replace(
         )
     except BadRequest as exc:
         # Pressing the same page twice: Telegram refuses an edit that changes nothing.
-        if "not modified" not in exc.message.lower():
+        if not not_modified(exc):
             raise

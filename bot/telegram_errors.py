@@ -83,3 +83,8 @@ def classify(exc: TelegramError) -> Verdict:
     if isinstance(exc, TimedOut | NetworkError):
         return Verdict(Action.RETRY_LATER, error or type(exc).__name__)
     return Verdict(Action.PERMANENT, error)
+
+
+def not_modified(exc: TelegramError) -> bool:
+    """An edit that would change nothing: Telegram refuses it, and nothing needs doing."""
+    return isinstance(exc, BadRequest) and "not modified" in exc.message.lower()

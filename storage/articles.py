@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 import aiosqlite
 
@@ -95,6 +96,49 @@ class ArticleRepo:
             )  # fmt: skip
             inserted = await tx.fetchval("SELECT changes()")
         return article_id if inserted else None
+
+    async def save_admin(
+        self,
+        *,
+        key: str,
+        source: str,
+        url: str | None,
+        language: str,
+        title: str,
+        body: str,
+        published_at: str,
+    ) -> int | None:
+        """Store or update an admin post's article; None if another article has the same text."""
+        try:
+            return await self.upsert_keyed(
+                key=key,
+                origin="admin",
+                source=source,
+                url=url,
+                language=language,
+                title=title,
+                body=body,
+                author=None,
+                published_at=published_at,
+            )
+        except aiosqlite.IntegrityError:  # articles_hash: the store already has this text
+            return None
+
+    async def id_of(self, key: str) -> int | None:
+        value = await self.db.fetchval("SELECT id FROM articles WHERE key = ?", (key,))
+        return None if value is None else int(value)
+
+    async def delete_keyed(self, keys: Iterable[str]) -> int:
+        """Delete these articles, except those a fact cites as its source; returns how many."""
+        deleted = 0
+        for key in keys:
+            await self.db.execute(
+                "DELETE FROM articles WHERE key = ? "
+                "AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.article_id = articles.id)",
+                (key,),
+            )
+            deleted += int(await self.db.fetchval("SELECT changes()"))
+        return deleted
 
     async def get(self, article_id: int) -> Article | None:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,))

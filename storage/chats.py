@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from storage._time import utcnow_iso
-from storage.models import Chat, ChatState, Mode
+from storage.models import Chat, ChatCount, ChatState, Mode
 from storage.sql import Db
 
 _COLUMNS = (
@@ -117,3 +117,10 @@ class ChatRepo:
             await tx.execute(
                 "UPDATE chats SET mode = 'off', state = 'gone' WHERE id = ?", (old_id,)
             )
+
+    async def census(self) -> list[ChatCount]:
+        """How many chats have each (language, mode, state), for admins."""
+        rows = await self.db.fetchall(
+            "SELECT language, mode, state, count(*) FROM chats GROUP BY language, mode, state"
+        )
+        return [ChatCount(r[0], Mode(r[1]), ChatState(r[2]), int(r[3])) for r in rows]

@@ -12,11 +12,13 @@ import aiosqlite
 
 from bot.errors import StorageError
 from storage.articles import ArticleRepo
+from storage.audit import AuditRepo
 from storage.chats import ChatRepo
 from storage.facts import FactRepo
 from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
 from storage.outbox import OutboxRepo
+from storage.posts import PostRepo
 from storage.runtime import RuntimeRepo
 from storage.search import SearchRepo
 from storage.sql import Db
@@ -84,6 +86,8 @@ class Store:
     runtime: RuntimeRepo
     feeds: FeedRepo
     outbox: OutboxRepo
+    audit: AuditRepo
+    posts: PostRepo
 
     async def close(self) -> None:
         await self.db.conn.close()
@@ -117,4 +121,6 @@ async def open_store(path: Path | str) -> Store:
         runtime=RuntimeRepo(db),
         feeds=FeedRepo(db),
         outbox=OutboxRepo(db),
+        audit=AuditRepo(db),
+        posts=PostRepo(db),
     )

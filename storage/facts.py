@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import aiosqlite
 
 from storage._time import utcnow_iso
-from storage.models import Fact, Source
+from storage.models import Fact, FactRecord, Source
 from storage.sql import Db
 
 # The text in the asked language, else Russian, else English, else any (see bot.i18n).
@@ -45,7 +45,10 @@ class FactRepo:
         keywords: str,
         texts: Mapping[str, str],
     ) -> int:
-        """Insert or update the fact with this key and its texts, in one transaction."""
+        """Insert or update the fact with this key and its texts, in one transaction.
+
+        A fact an admin has changed is left as they made it.
+        """
         async with self.db.transaction() as tx:
             await tx.execute(
                 """
@@ -55,13 +58,18 @@ class FactRepo:
                     topic = excluded.topic, position = excluded.position,
                     article_id = excluded.article_id, keywords = excluded.keywords,
                     updated_at = excluded.updated_at
-                WHERE (facts.topic, facts.position, facts.article_id, facts.keywords)
+                WHERE facts.edited_by IS NULL
+                  AND (facts.topic, facts.position, facts.article_id, facts.keywords)
                    IS NOT (excluded.topic, excluded.position, excluded.article_id,
                            excluded.keywords)
                 """,
                 (key, topic, position, article_id, keywords, utcnow_iso()),
             )
-            fact_id = int(await tx.fetchval("SELECT id FROM facts WHERE key = ?", (key,)))
+            row = await tx.fetchone("SELECT id, edited_by FROM facts WHERE key = ?", (key,))
+            assert row is not None
+            fact_id = int(row[0])
+            if row[1] is not None:  # an admin changed it: their version wins over the seed
+                return fact_id
             await tx.executemany(
                 """
                 INSERT INTO fact_texts (fact_id, language, text) VALUES (?, ?, ?)
@@ -87,3 +95,93 @@ class FactRepo:
 
     async def count(self) -> int:
         return int(await self.db.fetchval("SELECT count(*) FROM facts WHERE NOT retired"))
+
+    # ------------------------------------------------------------------ admins' verbs
+
+    async def records(self) -> list[FactRecord]:
+        """Every fact, retired ones too, in /facts order, with all its languages."""
+        rows = await self.db.fetchall(_RECORD_SELECT + " ORDER BY f.position, f.id")
+        texts = await self.db.fetchall("SELECT fact_id, language, text FROM fact_texts")
+        by_fact: dict[int, dict[str, str]] = {}
+        for fact_id, language, text in texts:
+            by_fact.setdefault(int(fact_id), {})[language] = text
+        return [_record(row, by_fact.get(int(row[0]), {})) for row in rows]
+
+    async def record(self, fact_id: int) -> FactRecord | None:
+        row = await self.db.fetchone(_RECORD_SELECT + " WHERE f.id = ?", (fact_id,))
+        if row is None:
+            return None
+        texts = await self.db.fetchall(
+            "SELECT language, text FROM fact_texts WHERE fact_id = ?", (fact_id,)
+        )
+        return _record(row, {language: text for language, text in texts})
+
+    async def add(
+        self, *, key: str, topic: str, article_id: int, texts: Mapping[str, str], by: int
+    ) -> int:
+        """A new fact, last of its topic on /facts."""
+        async with self.db.transaction() as tx:
+            fact_id = await tx.execute(
+                """
+                INSERT INTO facts (key, topic, position, article_id, updated_at, edited_by)
+                VALUES (?, ?, (SELECT COALESCE(max(position), 0) + 1 FROM facts), ?, ?, ?)
+                """,
+                (key, topic, article_id, utcnow_iso(), by),
+            )
+            await tx.executemany(
+                "INSERT INTO fact_texts (fact_id, language, text) VALUES (?, ?, ?)",
+                [(fact_id, lang, text) for lang, text in texts.items()],
+            )
+        return fact_id
+
+    async def set_text(self, fact_id: int, language: str, text: str, by: int) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO fact_texts (fact_id, language, text) VALUES (?, ?, ?) "
+                "ON CONFLICT (fact_id, language) DO UPDATE SET text = excluded.text",
+                (fact_id, language, text),
+            )
+            await self._touch(tx, fact_id, by)
+
+    async def set_topic(self, fact_id: int, topic: str, by: int) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE facts SET topic = ? WHERE id = ?", (topic, fact_id))
+            await self._touch(tx, fact_id, by)
+
+    async def set_source(self, fact_id: int, article_id: int, by: int) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE facts SET article_id = ? WHERE id = ?", (article_id, fact_id))
+            await self._touch(tx, fact_id, by)
+
+    async def retire(self, fact_id: int, by: int, retired: bool = True) -> None:
+        """Take the fact off /facts (or put it back); it stays in the store."""
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE facts SET retired = ? WHERE id = ?", (int(retired), fact_id))
+            await self._touch(tx, fact_id, by)
+
+    @staticmethod
+    async def _touch(tx: Db, fact_id: int, by: int) -> None:
+        await tx.execute(
+            "UPDATE facts SET edited_by = ?, updated_at = ? WHERE id = ?",
+            (by, utcnow_iso(), fact_id),
+        )
+
+
+_RECORD_SELECT = """
+    SELECT f.id, f.key, f.topic, f.article_id, f.retired, f.edited_by,
+           a.source, a.url, a.published_at
+    FROM facts f JOIN articles a ON a.id = f.article_id
+"""
+
+
+def _record(row: aiosqlite.Row, texts: dict[str, str]) -> FactRecord:
+    return FactRecord(
+        id=row[0],
+        key=row[1],
+        topic=row[2],
+        article_id=row[3],
+        texts=texts,
+        retired=bool(row[4]),
+        edited_by=row[5],
+        source=Source(name=row[6], url=row[7], published=dt.date.fromisoformat(row[8][:10])),
+    )

@@ -95,3 +95,28 @@ class MilestoneRepo:
 
     async def count(self) -> int:
         return int(await self.db.fetchval("SELECT count(*) FROM milestones"))
+
+    async def id_of(self, key: str) -> int | None:
+        value = await self.db.fetchval("SELECT id FROM milestones WHERE key = ?", (key,))
+        return None if value is None else int(value)
+
+    async def delete_keyed(self, key: str) -> bool:
+        """Delete the milestone (and its texts); the updates naming it must be unlinked first."""
+        await self.db.execute("DELETE FROM milestones WHERE key = ?", (key,))
+        return bool(await self.db.fetchval("SELECT changes()"))
+
+    async def places(self, limit: int) -> list[dict[str, str]]:
+        """Places of the milestones so far (language -> name), the most recent first."""
+        rows = await self.db.fetchall(
+            "SELECT m.id, t.language, t.place FROM milestones m "
+            "JOIN milestone_texts t ON t.milestone_id = m.id AND t.place != '' "
+            "ORDER BY m.happened_on DESC, m.id DESC"
+        )
+        places: dict[int, dict[str, str]] = {}
+        for milestone_id, language, place in rows:
+            places.setdefault(int(milestone_id), {})[language] = place
+        unique: list[dict[str, str]] = []
+        for place in places.values():
+            if place not in unique:
+                unique.append(place)
+        return unique[:limit]

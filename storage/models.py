@@ -173,8 +173,11 @@ class DueDelivery:
 @dataclass(frozen=True, slots=True)
 class SentDelivery:
     chat_id: int
-    message_id: int
+    message_id: int  # the first message; a long text went out as `parts` messages
     language: str
+    parts: int = 1
+    digest: bool = False  # the message bundled several updates
+    sent_at: str | None = None  # ISO 8601 UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,3 +208,71 @@ class DigestSlot:
     weekday: int
     hour: int
     due_at: float
+
+
+# ---------------------------------------------------------------------- admin features
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One admin action (or a refused attempt): who, what, about what, when."""
+
+    id: int
+    at: str  # ISO 8601 UTC
+    user_id: int
+    action: str
+    subject: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostText:
+    """One language of an admin's post, as typed: Telegram HTML, and the milestone's place."""
+
+    body: str
+    place: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """An update an admin published, with what they typed and chose."""
+
+    update_id: int
+    kind: str  # "news" | "milestone"
+    token: str
+    texts: dict[str, PostText]
+    stage: int | None
+    happened_on: dt.date | None
+    source_url: str | None
+    created_by: int | None
+    created_at: str
+    edited_at: str | None
+    withdrawn_at: str | None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatCount:
+    """How many chats share a language, subscription mode and state."""
+
+    language: str
+    mode: Mode
+    state: ChatState
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FactRecord:
+    """A fact as admins edit it: every language it has, retired or not."""
+
+    id: int
+    key: str
+    topic: str
+    article_id: int
+    texts: dict[str, str]
+    retired: bool
+    source: Source
+    edited_by: int | None

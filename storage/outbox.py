@@ -49,7 +49,8 @@ _SLOT_OF_ROW = (
 @dataclass(frozen=True, slots=True)
 class OutboxEvent:
     """What changed: `queued` / `resumed` / `replanned` mean more may be due now;
-    `paused` / `cancelled` mean rows of `update_id` must not be sent any more."""
+    `paused` / `cancelled` mean rows of `update_id` must not be sent any more;
+    `edited` means the texts of `update_id` changed (forget any rendered copy)."""
 
     kind: str
     update_id: int | None = None
@@ -374,13 +375,52 @@ class OutboxRepo:
         return cancelled
 
     async def sent(self, update_id: int) -> list[SentDelivery]:
-        """Where the update went: (chat_id, first message_id, language) per sent delivery."""
+        """Where the update went: chat, first message id, language, parts, digest or not."""
         rows = await self.db.fetchall(
-            "SELECT chat_id, message_id, language FROM deliveries "
-            "WHERE update_id = ? AND status = 'sent' ORDER BY id",
+            "SELECT chat_id, message_id, language, parts_sent, due_at IS NOT NULL, sent_at "
+            "FROM deliveries WHERE update_id = ? AND status = 'sent' ORDER BY id",
             (update_id,),
         )
-        return [SentDelivery(chat_id=r[0], message_id=r[1], language=r[2]) for r in rows]
+        return [
+            SentDelivery(
+                chat_id=r[0],
+                message_id=r[1],
+                language=r[2],
+                parts=max(int(r[3]), 1),
+                digest=bool(r[4]),
+                sent_at=r[5],
+            )
+            for r in rows
+        ]
+
+    async def set_texts(self, update_id: int, texts: Mapping[str, str]) -> None:
+        """Replace the update's texts (an admin's correction); rows still to go use the new ones."""
+        async with self.db.transaction() as tx:
+            await tx.execute("DELETE FROM update_texts WHERE update_id = ?", (update_id,))
+            await tx.executemany(
+                "INSERT INTO update_texts (update_id, language, body) VALUES (?, ?, ?)",
+                [(update_id, language, body) for language, body in texts.items()],
+            )
+        self._notify(OutboxEvent("edited", update_id=update_id))
+
+    async def latest(self, limit: int) -> list[UpdateRecord]:
+        """The newest updates of every kind, newest first."""
+        rows = await self.db.fetchall("SELECT id FROM updates ORDER BY id DESC LIMIT ?", (limit,))
+        records = [await self.update(int(r[0])) for r in rows]
+        return [r for r in records if r is not None]
+
+    async def unfinished(self, limit: int) -> list[int]:
+        """Updates with deliveries still to go (pending or paused), newest first."""
+        rows = await self.db.fetchall(
+            """
+            SELECT u.id FROM updates u
+            WHERE EXISTS (SELECT 1 FROM deliveries d
+                          WHERE d.update_id = u.id AND d.status IN ('pending', 'paused'))
+            ORDER BY u.id DESC LIMIT ?
+            """,
+            (limit,),
+        )
+        return [int(r[0]) for r in rows]
 
     async def counts(self, update_id: int) -> DeliveryCounts:
         rows = await self.db.fetchall(

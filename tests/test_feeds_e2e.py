@@ -46,9 +46,9 @@ def checked(app: VisatalksApp, count: int) -> Callable[[], Awaitable[bool]]:
 @pytest.mark.parametrize(
     ("language", "refusal"),
     [
-        ("ru", "только администраторы"),
-        ("kk", "тек бот әкімшілері"),
-        ("en", "Only the bot's admins"),
+        ("ru", "только для редакторов"),
+        ("kk", "тек боттың редакторларына"),
+        ("en", "for the bot's editors"),
     ],
 )
 async def test_others_get_a_short_refusal_in_their_language(
@@ -59,6 +59,8 @@ async def test_others_get_a_short_refusal_in_their_language(
         assert refusal in reply.plain
     assert bot.bot_data.store is not None
     assert await bot.bot_data.store.feeds.active() == []
+    refused = await bot.bot_data.store.audit.recent(3)  # bot.admin.guard audits each attempt
+    assert [(e.user_id, e.action, e.subject) for e in refused] == [(USER, "refused", "/feeds")] * 3
 
 
 async def test_feeds_from_settings_are_polled_by_the_job_queue_and_shown_with_health(

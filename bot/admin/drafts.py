@@ -1,0 +1,246 @@
+"""A /post draft: what the admin has chosen and typed so far, and what to ask next.
+
+The draft lives in the admin's `context.user_data` (memory only: a restart forgets drafts,
+never posts). Parsing the admin's answers (dates, places, links) is here too, so the
+handlers only pass text in and show what comes back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.admin.flow import Step
+from bot.i18n import LANGUAGES
+from storage.models import Post, PostText
+
+KINDS = ("news", "milestone")
+STAGES = range(1, 8)
+PLACE_LIMIT = 80
+LINK_LIMIT = 1000
+_USER_DATA_KEY = "admin.draft"
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%d-%m-%Y")
+_UNSAFE_IN_LINK = re.compile(r"[\s\"'<>\\^`{|}]")
+
+
+@dataclass
+class Draft:
+    """One post being written (or a published one being corrected: `editing` is its update)."""
+
+    id: str = field(default_factory=lambda: secrets.token_hex(2))
+    kind: str | None = None
+    stage: int | None = None
+    happened_on: dt.date | None = None
+    places: dict[str, str] = field(default_factory=dict)  # language -> place (milestones)
+    texts: dict[str, str] = field(default_factory=dict)  # language -> Telegram HTML
+    asked: set[str] = field(default_factory=set)  # languages asked (answered or skipped)
+    link: str | None = None
+    link_asked: bool = False
+    editing: int | None = None
+    step: Step = Step.KIND  # the question on screen (to resume after a timeout)
+    language: str = LANGUAGES[0]  # the language asked at Step.TEXT
+    back_to_preview: bool = False  # a field chosen from "change": its answer returns there
+    offered_places: list[dict[str, str]] = field(default_factory=list)  # the place buttons
+    resume_step: Step = Step.KIND  # the question to ask again when the admin resumes
+
+    @property
+    def milestone(self) -> bool:
+        return self.kind == "milestone"
+
+    def next_step(self) -> Step:
+        """The next unanswered question, or the preview (a text question also sets which
+        language it asks for, in `language`)."""
+        if self.back_to_preview:
+            return Step.PREVIEW
+        if self.kind is None:
+            return Step.KIND
+        if self.milestone:
+            if self.stage is None:
+                return Step.STAGE
+            if self.happened_on is None:
+                return Step.DATE
+            if not self.places:
+                return Step.PLACE
+        for language in LANGUAGES:
+            if language not in self.asked:
+                self.language = language
+                return Step.TEXT
+        if not self.texts:  # every language skipped: ask again from the first
+            self.asked.clear()
+            self.language = LANGUAGES[0]
+            return Step.TEXT
+        if not self.link_asked:
+            return Step.LINK
+        return Step.PREVIEW
+
+    def press(self, verb: str, arg: str, today: dt.date) -> Step | None:
+        """Apply a button of the question on screen; the next step, or None if the button
+        does not belong to this question."""
+        step = self.step
+        editing_field = self.back_to_preview
+        if step is Step.RESUME and verb == "resume":
+            return self.resume_step
+        if step is Step.PREVIEW and verb == "change":
+            self.back_to_preview = True
+            return Step.FIELD
+        if verb == "back" and editing_field and step is not Step.PREVIEW:
+            return Step.PREVIEW
+        if step is Step.FIELD and verb == "field":
+            return self._field(arg)
+        if step is Step.KIND and verb == "kind" and arg in KINDS:
+            self.kind = arg
+            if self.milestone and (self.stage is None or self.happened_on is None):
+                self.back_to_preview = False  # a milestone needs its stage, date and place
+        elif step is Step.STAGE and verb == "stage" and arg.isdigit() and int(arg) in STAGES:
+            self.stage = int(arg)
+        elif step is Step.DATE and verb == "date" and arg in ("today", "yday"):
+            self.happened_on = today - dt.timedelta(days=1 if arg == "yday" else 0)
+        elif step is Step.PLACE and verb == "place" and arg.isdigit():
+            if int(arg) >= len(self.offered_places):
+                return None
+            self.places = dict(self.offered_places[int(arg)])
+        elif step is Step.TEXT and verb == "skip" and not editing_field:
+            if not self.texts and self.language == LANGUAGES[-1]:
+                return None  # at least one language
+            self.asked.add(self.language)
+        elif step is Step.TEXT and verb == "remove" and editing_field and self.editing is None:
+            if set(self.texts) <= {self.language}:
+                return None
+            self.texts.pop(self.language, None)
+        elif step is Step.LINK and verb == "nolink":
+            self.link, self.link_asked = None, True
+        else:
+            return None
+        return self.next_step()
+
+    def _field(self, name: str) -> Step | None:
+        """The question that changes field `name` ("change" menu); its answer returns here."""
+        self.back_to_preview = True
+        if name in LANGUAGES:
+            self.language = name
+            return Step.TEXT
+        steps = {"stage": Step.STAGE, "date": Step.DATE, "place": Step.PLACE, "link": Step.LINK}
+        if name == "kind" and self.editing is None:
+            return Step.KIND
+        if name in steps and (self.milestone or name == "link"):
+            return steps[name]
+        return None
+
+    def answer(self, markup: str, plain: str, today: dt.date) -> tuple[Step, str | None]:
+        """Apply what the admin typed: the next step, and the catalogue key of what was wrong
+        with it, if anything (then the same question is asked again)."""
+        step = self.step
+        if step is Step.TEXT:
+            self.texts[self.language] = markup
+            self.asked.add(self.language)
+        elif step is Step.DATE:
+            value = parse_date(plain, today)
+            if value is None:
+                return step, "admin.problem.date"
+            self.happened_on = value
+        elif step is Step.PLACE:
+            places = parse_place(plain)
+            if places is None:
+                return step, "admin.problem.place"
+            self.places = places
+        elif step is Step.LINK:
+            link = parse_link(plain)
+            if link is None:
+                return step, "admin.problem.link"
+            self.link, self.link_asked = link, True
+        else:
+            return step, "admin.problem.buttons"
+        return self.next_step(), None
+
+    def place(self, language: str) -> str:
+        """The place in `language`, else in any language given."""
+        return self.places.get(language) or next(iter(self.places.values()), "")
+
+    def post_texts(self) -> dict[str, PostText]:
+        return {
+            language: PostText(self.texts[language], self.place(language) if self.milestone else "")
+            for language in LANGUAGES
+            if language in self.texts
+        }
+
+    @classmethod
+    def of_post(cls, post: Post) -> Draft:
+        """A draft holding a published post, to correct it."""
+        return cls(
+            kind=post.kind,
+            stage=post.stage,
+            happened_on=post.happened_on,
+            places={lang: text.place for lang, text in post.texts.items() if text.place},
+            texts={lang: text.body for lang, text in post.texts.items()},
+            asked=set(LANGUAGES),
+            link=post.source_url,
+            link_asked=True,
+            editing=post.update_id,
+            back_to_preview=True,
+        )
+
+
+def current(user_data: dict[Any, Any] | None) -> Draft | None:
+    draft = (user_data or {}).get(_USER_DATA_KEY)
+    return draft if isinstance(draft, Draft) else None
+
+
+def keep(user_data: dict[Any, Any] | None, draft: Draft) -> Draft:
+    if user_data is not None:
+        user_data[_USER_DATA_KEY] = draft
+    return draft
+
+
+def drop(user_data: dict[Any, Any] | None) -> None:
+    if user_data is not None:
+        user_data.pop(_USER_DATA_KEY, None)
+
+
+def parse_date(text: str, today: dt.date) -> dt.date | None:
+    """`2026-03-05`, `05.03.2026`, `5.3.26`, `05/03/2026`; from 2000 to a year ahead."""
+    cleaned = text.strip().rstrip(".")
+    for form in _DATE_FORMATS:
+        try:
+            value = dt.datetime.strptime(cleaned, form).date()
+        except ValueError:
+            continue
+        if dt.date(2000, 1, 1) <= value <= today + dt.timedelta(days=366):
+            return value
+        return None
+    return None
+
+
+def parse_place(text: str) -> dict[str, str] | None:
+    """One name for every language, or `kk / ru / en` names separated by slashes."""
+    names = [part.strip() for part in text.strip().split("/")]
+    if not all(0 < len(name) <= PLACE_LIMIT and "\n" not in name for name in names):
+        return None
+    if len(names) == len(LANGUAGES):
+        return dict(zip(LANGUAGES, names, strict=True))
+    if len(names) == 1:
+        return dict.fromkeys(LANGUAGES, names[0])
+    return None
+
+
+def parse_link(text: str) -> str | None:
+    """An http(s) link (a bare `gov.kz/...` gets https://); None if it is not one."""
+    link = text.strip()
+    if not re.match(r"^https?://", link, re.IGNORECASE):
+        link = "https://" + link
+    if len(link) > LINK_LIMIT or _UNSAFE_IN_LINK.search(link):
+        return None
+    parts = urlsplit(link)
+    host = parts.hostname or ""
+    if parts.scheme.lower() not in ("http", "https") or "." not in host.strip("."):
+        return None
+    return link
+
+
+def host(link: str) -> str:
+    """`www.gov.kz` -> `gov.kz`: a link's name where a title is wanted."""
+    name = urlsplit(link).hostname or link
+    return name.removeprefix("www.")

@@ -1,0 +1,71 @@
+"""Who may use the admin features, and the admins' command menu.
+
+An admin is a numeric Telegram user id listed in ADMIN_IDS; usernames never grant anything
+(anyone can take a free username). Every admin command and button calls `require` first:
+anyone else gets a short refusal in their language, and the attempt goes to the audit log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.admin.state import AdminMenus, Menu
+from bot.context import BotContext
+from bot.i18n import FALLBACK, texts_for
+from bot.replies import reply
+
+log = logging.getLogger(__name__)
+
+ADMIN_COMMANDS = ("post", "updates", "stats", "broadcasts", "facts_admin", "feeds", "audit")
+
+
+async def _set_menu(bot: Any, menus: AdminMenus, admin_id: int, language: str) -> None:
+    texts = texts_for(language)
+    commands = list(menus.public(language) if menus.public else [])
+    commands += [BotCommand(name, texts.plain(f"admin.command.{name}")) for name in ADMIN_COMMANDS]
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
+    except TelegramError as exc:  # e.g. the admin never opened the bot: their chat is unknown
+        log.info("chat %s: admin menu not set: %s", admin_id, exc)
+        return
+    menus.languages[admin_id] = language
+
+
+async def set_admin_menus(
+    application: Application[Any, Any, Any, Any, Any, Any], public: Menu
+) -> None:
+    """post_init: each admin sees the public commands and theirs, in the admin's language."""
+    menus = application.bot_data.admin_menus
+    menus.public = public
+    chats = application.bot_data.chats
+    for admin_id in sorted(application.bot_data.settings.admin_ids):
+        chat = await chats.get(admin_id) if chats is not None else None
+        await _set_menu(application.bot, menus, admin_id, chat.language if chat else FALLBACK)
+
+
+async def require(update: Update, context: BotContext, attempt: str) -> int | None:
+    """The admin's user id; or None, after a refusal and an audit entry naming `attempt`."""
+    user = update.effective_user
+    user_id = user.id if user else None
+    if user_id is not None and context.is_admin(user_id):
+        language = context.chat.language if context.chat else FALLBACK
+        menus = context.bot_data.admin_menus
+        if menus.languages.get(user_id) != language:  # first use, or the admin changed /lang
+            await _set_menu(context.bot, menus, user_id, language)
+        return user_id
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    log.warning("chat %s: user %s refused %s", chat_id, user_id, attempt)
+    if user_id is not None:
+        await context.store.audit.record(user_id, "refused", attempt)
+    refusal = context.texts("admin.refused")
+    query = update.callback_query
+    if query is not None:
+        await query.answer(context.texts.plain("admin.refused"))
+    else:
+        await reply(update, context, refusal)
+    return None

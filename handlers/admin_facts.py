@@ -1,0 +1,241 @@
+"""/facts_admin: admins add facts, change their texts, topic and source, retire and restore
+them, so /facts stays current. The work is in bot.admin.facts."""
+
+from __future__ import annotations
+
+import warnings
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.admin import facts, flow, guard
+from bot.admin.facts import FactDraft
+from bot.admin.flow import FactStep
+from bot.config import AdminOptions
+from bot.content import TOPICS
+from bot.context import BotContext
+from bot.i18n import LANGUAGES
+from bot.replies import replace, reply
+from handlers.admin_post import answered
+from storage.models import FactRecord
+
+END = ConversationHandler.END
+
+
+async def facts_admin(update: Update, context: BotContext) -> None:
+    """Every fact, a page at a time; a number opens one to change or retire it."""
+    if await guard.require(update, context, "/facts_admin") is None:
+        return
+    text, keyboard = await facts.listing(context.store, context.texts)
+    await reply(update, context, text, keyboard)
+
+
+async def fact_button(update: Update, context: BotContext) -> None:
+    """Pages of the list, a fact's card, its topic and source choices, retire and restore;
+    the screen changes in place."""
+    query = update.callback_query
+    assert query is not None
+    admin = await guard.require(update, context, "/facts_admin")
+    if admin is None:
+        return
+    store, texts = context.store, context.texts
+    press = flow.parse(query.data)
+    number = press.number() if press else None
+    if press is None or number is None:
+        await query.answer(texts.plain("admin.stale"))
+        return
+    if press.verb == "page":
+        await query.answer()
+        await replace(update, context, *await facts.listing(store, texts, number))
+        return
+    fact = await store.facts.record(number)
+    if fact is None:
+        await query.answer(texts.plain("admin.stale"))
+        return
+    screen = None
+    if press.verb == "topic":
+        screen = facts.topics(texts, "settopic", fact.id, fact.topic)
+    elif press.verb == "source":
+        screen = await facts.sources(store, texts, "setsource", fact.id, fact.article_id)
+    elif press.verb == "settopic" and press.arg(1) in TOPICS:
+        await facts.set_topic(store, fact, press.arg(1), admin)
+    elif press.verb == "setsource" and (article := press.number(1)) is not None:
+        if await store.articles.get(article) is None:
+            await query.answer(texts.plain("admin.stale"))
+            return
+        await facts.set_source(store, fact, article, admin)
+    elif press.verb in ("retire", "restore"):
+        await facts.retire(store, fact, admin, retired=press.verb == "retire")
+    await query.answer()
+    if screen is None:
+        screen = facts.card_for(texts, await _record(context, fact.id))
+    await replace(update, context, *screen)
+
+
+async def new_fact(update: Update, context: BotContext) -> int:
+    """ "New fact": asks its topic, then its source, then its text in each language."""
+    query = update.callback_query
+    assert query is not None
+    if await guard.require(update, context, "/facts_admin") is None:
+        return END
+    await query.answer()
+    draft = facts.keep(context.user_data, FactDraft())
+    await reply(update, context, *facts.topics(context.texts, "ntopic", draft.id))
+    return FactStep.TOPIC
+
+
+async def edit_text(update: Update, context: BotContext) -> int:
+    """A fact's ✏️ button: asks for its new text in that language."""
+    query = update.callback_query
+    assert query is not None
+    if await guard.require(update, context, "/facts_admin") is None:
+        return END
+    press = flow.parse(query.data)
+    fact_id = press.number() if press else None
+    if press is None or fact_id is None or press.arg(1) not in LANGUAGES:
+        await query.answer(context.texts.plain("admin.stale"))
+        return END
+    await query.answer()
+    draft = facts.keep(
+        context.user_data, FactDraft(fact_id=fact_id, language=press.arg(1), step=FactStep.TEXT)
+    )
+    await reply(update, context, *facts.ask_text(context.texts, draft))
+    return FactStep.TEXT
+
+
+async def new_fact_button(update: Update, context: BotContext) -> int:
+    """The new fact's topic or source button, Skip (a language) or Cancel."""
+    query = update.callback_query
+    assert query is not None
+    draft = facts.current(context.user_data)
+    press = flow.parse(query.data)
+    texts = context.texts
+    if draft is None or press is None or press.arg(0) != draft.id:
+        await query.answer(texts.plain("admin.stale"))
+        return draft.step if draft else END
+    if press.verb == "ncancel":
+        await query.answer()
+        facts.drop(context.user_data)
+        await replace(update, context, texts("admin.facts.cancelled"))
+        return END
+    if press.verb == "ntopic" and press.arg(1) in TOPICS:
+        draft.topic = press.arg(1)
+    elif press.verb == "nsource" and (article := press.number(1)) is not None:
+        draft.article_id = article
+    elif not (press.verb == "nskip" and draft.step is FactStep.TEXT and draft.skip()):
+        await query.answer(texts.plain("admin.stale"))
+        return draft.step
+    await answered(update, context)
+    return await _next(update, context, draft)
+
+
+async def fact_typed(update: Update, context: BotContext) -> int:
+    """The fact's text in the asked language (plain, one paragraph)."""
+    draft = facts.current(context.user_data)
+    message = update.effective_message
+    admin = update.effective_user.id if update.effective_user else None
+    if draft is None or message is None or message.text is None or admin is None:
+        return END
+    if draft.step is not FactStep.TEXT:
+        await reply(update, context, context.texts("admin.problem.buttons"))
+        return draft.step
+    text = facts.clean_text(message.text)
+    if text is None:
+        await reply(update, context, context.texts("admin.facts.too_long", limit=facts.TEXT_LIMIT))
+        return draft.step
+    if draft.fact_id is not None:
+        fact = await context.store.facts.record(draft.fact_id)
+        facts.drop(context.user_data)
+        if fact is None:
+            return END
+        await facts.set_text(context.store, fact, draft.language, text, admin)
+        await reply(
+            update, context, *facts.card_for(context.texts, await _record(context, fact.id))
+        )
+        return END
+    draft.texts[draft.language] = text
+    return await _next(update, context, draft)
+
+
+async def _record(context: BotContext, fact_id: int) -> FactRecord:
+    fact = await context.store.facts.record(fact_id)
+    assert fact is not None
+    return fact
+
+
+async def _next(update: Update, context: BotContext, draft: FactDraft) -> int:
+    step = draft.next_step()
+    texts = context.texts
+    if step is None:
+        admin = update.effective_user.id if update.effective_user else 0
+        fact_id = await facts.add(context.store, draft, admin)
+        facts.drop(context.user_data)
+        await reply(update, context, *facts.card_for(texts, await _record(context, fact_id)))
+        return END
+    draft.step = step
+    if step is FactStep.TOPIC:
+        await reply(update, context, *facts.topics(texts, "ntopic", draft.id))
+    elif step is FactStep.SOURCE:
+        await reply(
+            update, context, *await facts.sources(context.store, texts, "nsource", draft.id)
+        )
+    else:
+        await reply(update, context, *facts.ask_text(texts, draft))
+    return step
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel: the fact is not saved."""
+    facts.drop(context.user_data)
+    await reply(update, context, context.texts("admin.facts.cancelled"))
+    return END
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    """Nothing visible: an unanswered fact is dropped after the draft timeout."""
+    facts.drop(context.user_data)
+
+
+def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, object]]:
+    on_screen: list[BaseHandler[Update, BotContext, object]] = [
+        CallbackQueryHandler(
+            new_fact_button, pattern=flow.pattern("f", "ntopic", "nsource", "nskip", "ncancel")
+        ),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, fact_typed),
+    ]
+    with warnings.catch_warnings():
+        # Buttons are matched to the draft by its id in their data (see bot.admin.flow).
+        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
+        conversation: ConversationHandler[BotContext] = ConversationHandler(
+            entry_points=[
+                CallbackQueryHandler(new_fact, pattern=flow.pattern("f", "new")),
+                CallbackQueryHandler(edit_text, pattern=flow.pattern("f", "text")),
+            ],
+            states={
+                **{step: on_screen for step in FactStep},
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            allow_reentry=True,
+            conversation_timeout=options.draft_timeout,
+            name="admin-facts",
+        )
+    return [
+        conversation,
+        CommandHandler("facts_admin", facts_admin, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(
+            fact_button,
+            pattern=flow.pattern(
+                "f", "page", "open", "topic", "source", "settopic", "setsource", "retire", "restore"
+            ),
+        ),
+    ]

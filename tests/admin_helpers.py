@@ -1,0 +1,133 @@
+"""Driving the admin conversations through the fake Bot API like an admin on a phone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.config import Settings
+from tests.conftest import ADMIN_ID, make_settings
+from tests.fakebotapi import FakeBotApi, SentMessage
+
+
+def fast_settings(api: FakeBotApi, database_path: Path, **extra: str) -> Settings:
+    """Quick per-chat spacing, so tests do not wait on Telegram's 1 message/s per chat."""
+    return make_settings(
+        api,
+        database_path,
+        DELIVERY_GLOBAL_PER_SECOND="200",
+        DELIVERY_PRIVATE_PER_SECOND="50",
+        DELIVERY_GROUP_PER_MINUTE="3000",
+        ADMIN_CORRECTIONS_PER_SECOND="30",
+        **extra,
+    )
+
+
+class Admin:
+    """An admin (or anyone, with another user id) talking to the bot in a private chat.
+
+    Counts taps and messages, the figures of what a full post takes.
+    """
+
+    def __init__(self, api: FakeBotApi, user_id: int = ADMIN_ID, language: str = "ru") -> None:
+        self.api = api
+        self.user_id = user_id
+        self.language = language
+        self.taps = 0
+        self.messages = 0
+
+    @property
+    def seen(self) -> int:
+        return len(self.api.messages_to(self.user_id))
+
+    async def question(self, since: int) -> SentMessage:
+        """The first message after `since` that carries buttons (the next question)."""
+        index = since
+        while True:
+            message = (await self.api.wait_for_messages(self.user_id, 1, since=index))[0]
+            if message.buttons:
+                return message
+            index += 1
+
+    async def say(self, text: str, **kwargs: object) -> SentMessage:
+        """Send `text`; returns the bot's next question (a message with buttons)."""
+        since = self.seen
+        self.messages += 1
+        self.api.user_message(self.user_id, text, language_code=self.language, **kwargs)  # type: ignore[arg-type]
+        return await self.question(since)
+
+    async def say_and_read(self, text: str, **kwargs: object) -> SentMessage:
+        """Send `text`; returns the bot's next message, whatever it is."""
+        since = self.seen
+        self.messages += 1
+        self.api.user_message(self.user_id, text, language_code=self.language, **kwargs)  # type: ignore[arg-type]
+        return (await self.api.wait_for_messages(self.user_id, 1, since=since))[0]
+
+    async def tap(self, message: SentMessage, starts: str, ends: str = "") -> SentMessage:
+        """Press the button whose data starts with `starts` (and ends with `ends`); returns
+        the next question."""
+        since = self.seen
+        self.press(message, starts, ends)
+        return await self.question(since)
+
+    def press(self, message: SentMessage, starts: str, ends: str = "") -> str:
+        """Press the button whose data starts with `starts` and ends with `ends` (on the
+        message as it is now)."""
+        current = self.api.message(message.chat_id, message.message_id) or {}
+        keyboard = (current.get("reply_markup") or {}).get("inline_keyboard") or []
+        found = [b["callback_data"] for row in keyboard for b in row if "callback_data" in b]
+        data = next((d for d in found if d.startswith(starts) and d.endswith(ends)), None)
+        assert data is not None, f"no button {starts!r} among {found}"
+        self.taps += 1
+        self.api.press_button(self.user_id, message, data, language_code=self.language)
+        return data
+
+
+async def post(
+    admin: Admin,
+    texts: dict[str, str],
+    *,
+    entities: dict[str, list[dict[str, object]]] | None = None,
+    link: str | None = None,
+    milestone: tuple[int, str] | None = None,
+) -> int:
+    """Write and send a post through /post like an admin; returns its number (update id).
+
+    `milestone` is (stage, typed place); its date is today.
+    """
+    question = await admin.say("/post")
+    kind = "milestone" if milestone else "news"
+    question = await admin.tap(question, "adm:p.kind.", f".{kind}")
+    if milestone is not None:
+        stage, place = milestone
+        question = await admin.tap(question, "adm:p.stage.", f".{stage}")
+        question = await admin.tap(question, "adm:p.date.", ".today")
+        question = await admin.say(place)
+    for language in ("kk", "ru", "en"):
+        if language in texts:
+            extra = (entities or {}).get(language)
+            question = await admin.say(texts[language], **({"entities": extra} if extra else {}))
+        else:
+            question = await admin.tap(question, "adm:p.skip.")
+    if link is None:
+        controls = await admin.tap(question, "adm:p.nolink.")
+    else:
+        controls = await admin.say(link)
+    return await send(admin, controls)
+
+
+async def send(admin: Admin, controls: SentMessage) -> int:
+    """Press Send (or Save) under the preview; returns the post's number."""
+    edits = len(admin.api.edits_to(admin.user_id))
+    admin.press(controls, "adm:p.send.")
+    done = (await admin.api.wait_for_edits(admin.user_id, since=edits))[0]
+    found = re.search(r"#(\d+)", done.plain)
+    assert found is not None, done.plain
+    return int(found.group(1))
+
+
+async def edited(admin: Admin, message: SentMessage, starts: str, ends: str = "") -> SentMessage:
+    """Press a button whose answer replaces its message; returns the message as edited."""
+    edits = len(admin.api.edits_to(admin.user_id))
+    admin.press(message, starts, ends)
+    return (await admin.api.wait_for_edits(admin.user_id, since=edits))[0]

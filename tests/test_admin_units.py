@@ -1,0 +1,339 @@
+"""Admin features piece by piece: formatting, drafts, rendering, corrections' rules, callback
+data, settings, and the repositories' admin verbs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from telegram import MessageEntity, User
+
+from bot.admin import flow
+from bot.admin.corrections import editable
+from bot.admin.drafts import Draft, parse_date, parse_link, parse_place
+from bot.admin.flow import Step
+from bot.admin.formatting import first_link, to_html, to_plain
+from bot.admin.posting import render
+from bot.config import load_settings
+from bot.errors import ConfigError
+from bot.outbox import Announcement, publish
+from bot.seeds import load_seeds
+from storage import Store, open_store
+from storage.models import ChatState, Mode, PostText, SentDelivery
+from tests.fakebotapi import parse_html
+
+TODAY = dt.date(2026, 3, 5)
+
+
+def e(kind: str, offset: int, length: int, **extra: object) -> MessageEntity:
+    return MessageEntity(kind, offset, length, **extra)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------- formatting
+
+
+def test_entities_become_nested_escaped_html() -> None:
+    text = "👍 hello world <&>"
+    entities = [e("bold", 3, 11), e("italic", 9, 5), e("code", 15, 3)]
+    assert to_html(text, entities) == "👍 <b>hello <i>world</i></b> <code>&lt;&amp;&gt;</code>"
+
+
+def test_attributes_are_escaped_and_unknown_entities_stay_text() -> None:
+    text = "link and #tag and me"
+    entities = [
+        e("text_link", 0, 4, url='https://x.kz/?a="1"&b=<2>'),
+        e("hashtag", 9, 4),
+        e("text_mention", 18, 2, user=User(7, "Me", False)),
+        e("pre", 5, 3, language='py"><b'),
+    ]
+    html = to_html(text, entities)
+    assert '<a href="https://x.kz/?a=&quot;1&quot;&amp;b=&lt;2&gt;">link</a>' in html
+    assert '<pre><code class="language-py&quot;&gt;&lt;b">and</code></pre>' in html
+    assert "#tag" in html and '<a href="tg://user?id=7">me</a>' in html
+    plain, parsed = parse_html(html)
+    assert plain == text
+    assert parsed[0]["url"] == 'https://x.kz/?a="1"&b=<2>'
+
+
+_TYPES = ["bold", "italic", "underline", "strikethrough", "spoiler", "code", "blockquote", "url"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+    raw=st.lists(
+        st.tuples(st.sampled_from(_TYPES), st.integers(0, 90), st.integers(1, 90)), max_size=6
+    ),
+)
+def test_no_entities_whatever_their_offsets_can_break_the_markup(
+    text: str, raw: list[tuple[str, int, int]]
+) -> None:
+    """Overlapping, out-of-range or mid-emoji entities: still valid HTML, same text."""
+    entities = [e(kind, offset, length) for kind, offset, length in raw]
+    html = to_html(text, entities)
+    plain, _ = parse_html(html)  # raises on anything Telegram would reject
+    assert plain == text
+    assert to_plain(html) == text
+
+
+def test_first_link_prefers_what_the_message_shows() -> None:
+    assert first_link("see here", [e("text_link", 4, 4, url="https://a.kz")]) == "https://a.kz"
+    assert first_link("🇰🇿 https://b.kz x", [e("url", 5, 12)]) == "https://b.kz"
+    assert first_link("no link") is None
+
+
+# ---------------------------------------------------------------------- drafts
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2026-03-05", dt.date(2026, 3, 5)),
+        ("05.03.2026", dt.date(2026, 3, 5)),
+        ("5.3.26", dt.date(2026, 3, 5)),
+        ("05/03/2026.", dt.date(2026, 3, 5)),
+        ("31.02.2026", None),
+        ("1999-12-31", None),
+        ("2027-06-01", None),  # more than a year ahead
+        ("tomorrow", None),
+    ],
+)
+def test_dates_as_people_type_them(typed: str, expected: dt.date | None) -> None:
+    assert parse_date(typed, TODAY) == expected
+
+
+def test_places_one_for_all_or_one_per_language() -> None:
+    assert parse_place(" Астана ") == {"kk": "Астана", "ru": "Астана", "en": "Астана"}
+    assert parse_place("Астана / Астана / Astana") == {
+        "kk": "Астана",
+        "ru": "Астана",
+        "en": "Astana",
+    }
+    assert parse_place("a / b") is None
+    assert parse_place("x" * 81) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("https://www.gov.kz/path?a=1&b=2", "https://www.gov.kz/path?a=1&b=2"),
+        ("gov.kz/news", "https://gov.kz/news"),
+        ("HTTP://EXAMPLE.COM", "HTTP://EXAMPLE.COM"),
+        ('https://x.kz/"><b>', None),
+        ("javascript:alert(1)", None),
+        ("https://localhost", None),
+        ("two words.kz", None),
+    ],
+)
+def test_links_are_checked(typed: str, expected: str | None) -> None:
+    assert parse_link(typed) == expected
+
+
+def test_a_news_draft_asks_each_language_then_the_link() -> None:
+    draft = Draft()
+    assert draft.next_step() is Step.KIND
+    draft.step = Step.KIND
+    assert draft.press("kind", "news", TODAY) is Step.TEXT and draft.language == "kk"
+    draft.step = Step.TEXT
+    assert draft.press("skip", "", TODAY) is Step.TEXT and draft.language == "ru"
+    assert draft.press("skip", "", TODAY) is Step.TEXT and draft.language == "en"
+    assert draft.press("skip", "", TODAY) is None  # nothing written: en cannot be skipped
+    assert draft.answer("<b>Hi</b>", "Hi", TODAY) == (Step.LINK, None)
+    draft.step = Step.LINK
+    assert draft.answer("", "not a link", TODAY) == (Step.LINK, "admin.problem.link")
+    assert draft.press("nolink", "", TODAY) is Step.PREVIEW
+    assert draft.texts == {"en": "<b>Hi</b>"} and draft.link is None
+
+
+def test_a_milestone_draft_and_changing_a_field_from_the_preview() -> None:
+    draft = Draft(kind="milestone", step=Step.STAGE)
+    assert draft.press("stage", "9", TODAY) is None
+    assert draft.press("stage", "3", TODAY) is Step.DATE
+    draft.step = Step.DATE
+    assert draft.answer("", "4.3.2026", TODAY) == (Step.PLACE, None)
+    draft.step = Step.PLACE
+    assert draft.answer("", "Астана", TODAY)[0] is Step.TEXT
+    draft.texts, draft.asked, draft.link_asked = {"ru": "Текст"}, {"kk", "ru", "en"}, True
+    draft.step = Step.PREVIEW
+    assert draft.press("change", "", TODAY) is Step.FIELD
+    draft.step = Step.FIELD
+    assert draft.press("field", "date", TODAY) is Step.DATE
+    draft.step = Step.DATE
+    assert draft.press("date", "yday", TODAY) is Step.PREVIEW
+    assert draft.happened_on == dt.date(2026, 3, 4)
+
+
+def test_render_puts_heading_text_and_source_in_each_written_language() -> None:
+    draft = Draft(
+        kind="milestone",
+        stage=3,
+        happened_on=TODAY,
+        places={"kk": "Астана", "ru": "Астана", "en": "Astana"},
+        texts={"ru": "<b>Раунд</b>", "en": "Round"},
+        link="https://www.gov.kz/a?b=1&c=2",
+    )
+    texts = render(draft)
+    assert set(texts) == {"ru", "en"}
+    assert texts["en"] == (
+        "🏁 <b>Negotiation rounds</b>\n<code>▰▰▰▱▱▱▱ 3/7</code>\nMarch 5, 2026, Astana\n\n"
+        'Round\n\nSource: <a href="https://www.gov.kz/a?b=1&amp;c=2">gov.kz</a>'
+    )
+    assert texts["ru"].startswith("🏁 <b>Раунды переговоров</b>")
+    assert "5 марта 2026 г., Астана\n\n<b>Раунд</b>" in texts["ru"]
+
+
+# ---------------------------------------------------------------------- corrections
+
+
+def test_only_recent_single_messages_are_edited_in_place() -> None:
+    now = dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC)
+    recent = (now - dt.timedelta(hours=1)).isoformat()
+    old = (now - dt.timedelta(hours=49)).isoformat()
+    single = SentDelivery(1, 10, "ru", parts=1, digest=False, sent_at=recent)
+    assert editable(single, ["one part"], now)
+    assert not editable(single, ["two", "parts"], now)
+    assert not editable(SentDelivery(1, 10, "ru", parts=2, sent_at=recent), ["x"], now)
+    assert not editable(SentDelivery(1, 10, "ru", digest=True, sent_at=recent), ["x"], now)
+    assert not editable(SentDelivery(1, 10, "ru", sent_at=old), ["x"], now)
+
+
+# ---------------------------------------------------------------------- callback data, settings
+
+
+def test_admin_callback_data_round_trips_and_fits() -> None:
+    data = flow.data("p", "stage", "ab12", 3)
+    assert data == "adm:p.stage.ab12.3"
+    press = flow.parse(data)
+    assert press is not None and (press.area, press.verb, press.arg(0), press.number(1)) == (
+        "p",
+        "stage",
+        "ab12",
+        3,
+    )
+    assert flow.data("b", "pause", 12, "") == "adm:b.pause.12"
+    assert flow.parse("adm:nonsense") is None and flow.parse("lang:kk") is None
+    with pytest.raises(ValueError):
+        flow.data("f", "x" * 50)
+
+
+def test_admin_settings_have_defaults_and_name_bad_values() -> None:
+    assert load_settings({}).admin.draft_timeout == 1800
+    assert load_settings({"ADMIN_DRAFT_TIMEOUT": "60"}).admin.draft_timeout == 60
+    with pytest.raises(ConfigError, match="ADMIN_DRAFT_TIMEOUT"):
+        load_settings({"ADMIN_DRAFT_TIMEOUT": "soon"})
+    with pytest.raises(ConfigError, match="ADMIN_CORRECTIONS_PER_SECOND"):
+        load_settings({"ADMIN_CORRECTIONS_PER_SECOND": "1000"})
+
+
+# ---------------------------------------------------------------------- repositories
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> Store:
+    opened = await open_store(tmp_path / "a.sqlite3")
+    await load_seeds(opened)
+    yield opened  # type: ignore[misc]
+    await opened.close()
+
+
+async def test_posts_are_saved_edited_and_withdrawn(store: Store) -> None:
+    published = await publish(store, Announcement("news", {"ru": "<b>x</b>"}, created_by=42))
+    update_id = published.update_id
+    await store.posts.save(
+        update_id=update_id,
+        token="t1",
+        stage=None,
+        happened_on=None,
+        source_url=None,
+        texts={"ru": PostText("<b>x</b>")},
+    )
+    post = await store.posts.get(update_id)
+    assert post is not None and post.kind == "news" and post.created_by == 42
+    assert post.texts == {"ru": PostText("<b>x</b>")} and not post.withdrawn
+    await store.posts.edit(
+        update_id,
+        edited_by=42,
+        stage=3,
+        happened_on=TODAY,
+        source_url="https://a.kz",
+        texts={"kk": PostText("y", "Астана")},
+    )
+    post = await store.posts.get(update_id)
+    assert post is not None and post.texts == {"kk": PostText("y", "Астана")}
+    assert post.edited_at and post.happened_on == TODAY
+    assert await store.posts.withdraw(update_id, 42)
+    assert not await store.posts.withdraw(update_id, 42)
+    assert [p.update_id for p in await store.posts.recent(5)] == [update_id]
+
+
+async def test_audit_is_newest_first(store: Store) -> None:
+    await store.audit.record(1, "post.sent", "#1", "d" * 1000)
+    await store.audit.record(2, "refused", "/post")
+    entries = await store.audit.recent(10)
+    assert [(x.user_id, x.action) for x in entries] == [(2, "refused"), (1, "post.sent")]
+    assert len(entries[1].detail) == 300 and await store.audit.count() == 2
+
+
+async def test_an_admins_fact_edit_survives_the_seeds(store: Store) -> None:
+    fact = (await store.facts.records())[0]
+    await store.facts.set_text(fact.id, "ru", "Правка админа.", by=42)
+    await store.facts.set_topic(fact.id, "travel", by=42)
+    await load_seeds(store)
+    after = await store.facts.record(fact.id)
+    assert after is not None and after.texts["ru"] == "Правка админа."
+    assert after.topic == "travel" and after.edited_by == 42
+    await store.facts.retire(fact.id, by=42)
+    assert fact.id not in [f.id for f in await store.facts.active("ru")]
+    await load_seeds(store)
+    assert (await store.facts.record(fact.id)).retired  # type: ignore[union-attr]
+
+
+async def test_articles_cited_by_a_fact_are_kept(store: Store) -> None:
+    kept = await store.articles.save_admin(
+        key="admin-a-ru", source="a.kz", url=None, language="ru", title="A", body="A a",
+        published_at="2026-03-05",
+    )  # fmt: skip
+    gone = await store.articles.save_admin(
+        key="admin-b-ru", source="a.kz", url=None, language="ru", title="B", body="B b",
+        published_at="2026-03-05",
+    )  # fmt: skip
+    same_text = await store.articles.save_admin(
+        key="admin-c-ru", source="a.kz", url=None, language="ru", title="B", body="B b",
+        published_at="2026-03-05",
+    )  # fmt: skip
+    assert kept and gone and same_text is None
+    await store.facts.add(key="admin-f", topic="talks", article_id=kept, texts={"ru": "f"}, by=1)
+    assert await store.articles.delete_keyed(["admin-a-ru", "admin-b-ru", "missing"]) == 1
+    assert await store.articles.get(kept) is not None and await store.articles.get(gone) is None
+
+
+async def test_census_places_and_outbox_admin_verbs(store: Store) -> None:
+    for chat, language, mode in [
+        (1, "kk", Mode.INSTANT),
+        (2, "kk", Mode.INSTANT),
+        (3, "ru", Mode.OFF),
+    ]:
+        await store.chats.seen(chat, "private", language)
+        await store.chats.subscribe(chat, mode)
+    await store.chats.set_state(2, ChatState.BLOCKED)
+    census = {(c.language, c.mode, c.state): c.count for c in await store.chats.census()}
+    assert census == {
+        ("kk", Mode.INSTANT, ChatState.ACTIVE): 1,
+        ("kk", Mode.INSTANT, ChatState.BLOCKED): 1,
+        ("ru", Mode.OFF, ChatState.ACTIVE): 1,
+    }
+    assert await store.milestones.places(3) == [
+        {"kk": "Брюссель", "ru": "Брюссель", "en": "Brussels"}
+    ]
+
+    published = await publish(store, Announcement("news", {"ru": "old"}))
+    assert await store.outbox.unfinished(5) == [published.update_id]
+    events = []
+    store.outbox.listen(lambda event: events.append(event.kind))
+    await store.outbox.set_texts(published.update_id, {"kk": "new"})
+    record = await store.outbox.update(published.update_id)
+    assert record is not None and record.texts == {"kk": "new"} and events == ["edited"]
+    assert [u.id for u in await store.outbox.latest(3)] == [published.update_id]
