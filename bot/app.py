@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
@@ -16,6 +16,7 @@ from bot import delivery, heartbeat
 from bot.admin import guard as admin_guard
 from bot.answers import Answerer
 from bot.chats import ChatDirectory
+from bot.commands import menu_commands, set_command_menus
 from bot.config import Settings
 from bot.content import Pages
 from bot.context import BotContext, BotData
@@ -23,7 +24,6 @@ from bot.feeds import admin as feeds_admin
 from bot.feeds import service as feeds_service
 from bot.feeds.announce import Announce, NewItem, render_announcement
 from bot.flood import FloodGate
-from bot.i18n import LANGUAGES, texts_for
 from bot.lock import InstanceLock
 from bot.outbox import Announcement, publish
 from bot.seeds import load_seeds
@@ -50,32 +50,7 @@ GROUP_GUARDS = -10
 GROUP_FLOOD = -5  # after tracking, so the "slow down" notice is in the chat's language
 GROUP_FEATURES = 0
 
-MENU_COMMANDS = (
-    "status",
-    "facts",
-    "news",
-    "timeline",
-    "subscribe",
-    "unsubscribe",
-    "settings",
-    "lang",
-    "help",
-)
-
 VisatalksApp = Application[Any, BotContext, Any, Any, BotData, Any]
-
-
-def menu_commands(language: str) -> list[BotCommand]:
-    texts = texts_for(language)
-    return [BotCommand(name, texts.plain(f"command.{name}")) for name in MENU_COMMANDS]
-
-
-async def set_command_menus(application: VisatalksApp) -> None:
-    """One menu per language; Telegram shows the one matching the user's app language."""
-    for lang in LANGUAGES:
-        await application.bot.set_my_commands(menu_commands(lang), language_code=lang)
-    # Anything else gets Russian, as detect_language() decides.
-    await application.bot.set_my_commands(menu_commands("ru"))
 
 
 async def _post_init(application: VisatalksApp) -> None:
@@ -91,7 +66,7 @@ async def _post_init(application: VisatalksApp) -> None:
     data.feeds = await feeds_service.start(application, _feed_announcer(data))
     data.feed_health = partial(feeds_admin.listing, data.store, timezone=data.settings.timezone)
     try:
-        await set_command_menus(application)
+        await set_command_menus(application.bot)
         await admin_guard.set_admin_menus(application, menu_commands)
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
         log.warning("could not set command menus: %s", exc)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from telegram import Update
+
 PREFIXES = ("lang", "facts", "news", "sub", "menu", "adm")
 _DATA_RE = re.compile(r"^(" + "|".join(PREFIXES) + r"):([A-Za-z0-9_.-]{0,40})$")
 
@@ -41,3 +43,12 @@ def parse(data: str | None) -> Callback | None:
 def pattern(prefix: str) -> str:
     """Regex for CallbackQueryHandler(pattern=...)."""
     return f"^{prefix}:"
+
+
+async def pressed(update: Update) -> Callback | None:
+    """Answers the button press (the client shows a spinner until then); returns its data."""
+    query = update.callback_query
+    if query is None:
+        return None
+    await query.answer()
+    return parse(query.data)

@@ -37,10 +37,7 @@ async def news(update: Update, context: BotContext) -> None:
 
 async def turn_page(update: Update, context: BotContext) -> None:
     """The facts or news page whose button was pressed, in place of the current one."""
-    query = update.callback_query
-    assert query is not None
-    data = callbacks.parse(query.data)
-    await query.answer()
+    data = await callbacks.pressed(update)
     if data is None or data.number is None:
         return
     render = context.pages.facts if data.prefix == "facts" else context.pages.news
@@ -51,10 +48,7 @@ async def turn_page(update: Update, context: BotContext) -> None:
 
 async def menu(update: Update, context: BotContext) -> None:
     """The welcome message's buttons: status, facts, language."""
-    query = update.callback_query
-    assert query is not None
-    data = callbacks.parse(query.data)
-    await query.answer()
+    data = await callbacks.pressed(update)
     if data is None:
         return
     if data.argument == "status":

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot import keyboards
+from bot.commands import help_text
 from bot.context import BotContext
 from bot.replies import reply
 from handlers import subscription
@@ -25,7 +26,7 @@ async def start(update: Update, context: BotContext) -> None:
 
 async def help_command(update: Update, context: BotContext) -> None:
     """The commands, one line each, in the chat's language."""
-    await reply(update, context, context.texts("help.html"))
+    await reply(update, context, help_text(context.texts))
 
 
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
