@@ -3,8 +3,6 @@ them, so /facts stays current. The work is in bot.admin.facts."""
 
 from __future__ import annotations
 
-import warnings
-
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
@@ -12,10 +10,8 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.admin import facts, flow, guard
 from bot.admin.facts import FactDraft
@@ -212,23 +208,18 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
         ),
         MessageHandler(filters.TEXT & ~filters.COMMAND, fact_typed),
     ]
-    with warnings.catch_warnings():
-        # Buttons are matched to the draft by its id in their data (see bot.admin.flow).
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        conversation: ConversationHandler[BotContext] = ConversationHandler(
-            entry_points=[
-                CallbackQueryHandler(new_fact, pattern=flow.pattern("f", "new")),
-                CallbackQueryHandler(edit_text, pattern=flow.pattern("f", "text")),
-            ],
-            states={
-                **{step: on_screen for step in FactStep},
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            allow_reentry=True,
-            conversation_timeout=options.draft_timeout,
-            name="admin-facts",
-        )
+    conversation = flow.conversation(
+        "admin-facts",
+        entry_points=[
+            CallbackQueryHandler(new_fact, pattern=flow.pattern("f", "new")),
+            CallbackQueryHandler(edit_text, pattern=flow.pattern("f", "text")),
+        ],
+        steps=FactStep,
+        on_screen=on_screen,
+        cancel=cancel,
+        timed_out=timed_out,
+        timeout=options.draft_timeout,
+    )
     return [
         conversation,
         CommandHandler("facts_admin", facts_admin, filters=filters.ChatType.PRIVATE),

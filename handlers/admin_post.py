@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
@@ -22,10 +21,8 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.admin import drafts, flow, guard, posting, screens, views
 from bot.admin.corrections import Corrector, Outcome, fix_and_report
@@ -268,22 +265,16 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
         MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, not_text),
     ]
-    with warnings.catch_warnings():
-        # PTB warns that buttons are not tracked per message (per_message=False); the draft's
-        # id in every button's data does that job (bot.admin.flow).
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        conversation: ConversationHandler[BotContext] = ConversationHandler(
-            entry_points=[
-                CommandHandler("post", start, filters=filters.ChatType.PRIVATE),
-                CallbackQueryHandler(edit, pattern=flow.pattern("u", "edit")),
-            ],
-            states={
-                **{step: on_screen for step in Step},
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            allow_reentry=True,
-            conversation_timeout=options.draft_timeout,
-            name="admin-post",
-        )
+    conversation = flow.conversation(
+        "admin-post",
+        entry_points=[
+            CommandHandler("post", start, filters=filters.ChatType.PRIVATE),
+            CallbackQueryHandler(edit, pattern=flow.pattern("u", "edit")),
+        ],
+        steps=Step,
+        on_screen=on_screen,
+        cancel=cancel,
+        timed_out=timed_out,
+        timeout=options.draft_timeout,
+    )
     return [conversation]

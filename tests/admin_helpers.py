@@ -6,20 +6,15 @@ import re
 from pathlib import Path
 
 from bot.config import Settings
-from tests.conftest import ADMIN_ID, make_settings
+from tests import delivery_helpers
+from tests.conftest import ADMIN_ID
 from tests.fakebotapi import FakeBotApi, SentMessage
 
 
 def fast_settings(api: FakeBotApi, database_path: Path, **extra: str) -> Settings:
-    """Quick per-chat spacing, so tests do not wait on Telegram's 1 message/s per chat."""
-    return make_settings(
-        api,
-        database_path,
-        DELIVERY_GLOBAL_PER_SECOND="200",
-        DELIVERY_PRIVATE_PER_SECOND="50",
-        DELIVERY_GROUP_PER_MINUTE="3000",
-        ADMIN_CORRECTIONS_PER_SECOND="30",
-        **extra,
+    """Quick delivery (tests.delivery_helpers.fast_settings) and quick corrections."""
+    return delivery_helpers.fast_settings(
+        api, database_path, ADMIN_CORRECTIONS_PER_SECOND="30", **extra
     )
 
 
@@ -83,6 +78,13 @@ class Admin:
         return data
 
 
+async def start_milestone(admin: Admin, stage: int) -> SentMessage:
+    """/post, a milestone, its stage: returns the next question (its date)."""
+    question = await admin.say("/post")
+    question = await admin.tap(question, "adm:p.kind.", ".milestone")
+    return await admin.tap(question, "adm:p.stage.", f".{stage}")
+
+
 async def post(
     admin: Admin,
     texts: dict[str, str],
@@ -95,12 +97,11 @@ async def post(
 
     `milestone` is (stage, typed place); its date is today.
     """
-    question = await admin.say("/post")
-    kind = "milestone" if milestone else "news"
-    question = await admin.tap(question, "adm:p.kind.", f".{kind}")
-    if milestone is not None:
+    if milestone is None:
+        question = await admin.tap(await admin.say("/post"), "adm:p.kind.", ".news")
+    else:
         stage, place = milestone
-        question = await admin.tap(question, "adm:p.stage.", f".{stage}")
+        question = await start_milestone(admin, stage)
         question = await admin.tap(question, "adm:p.date.", ".today")
         question = await admin.say(place)
     for language in ("kk", "ru", "en"):

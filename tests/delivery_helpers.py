@@ -7,6 +7,7 @@ import datetime as dt
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import VisatalksApp, build_application
@@ -15,6 +16,8 @@ from bot.delivery import DeliveryWorker
 from bot.runner import running
 from storage import Store
 from storage.models import ChatState, Mode
+from tests.conftest import make_settings
+from tests.fakebotapi import FakeBotApi
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -30,6 +33,18 @@ class FakeClock:
 
     def set(self, at: dt.datetime) -> None:
         self.now = at.timestamp()
+
+
+def fast_settings(api: FakeBotApi, database_path: Path, **extra: str) -> Settings:
+    """Quick per-chat spacing, so tests do not wait on Telegram's 1 message/s per chat."""
+    return make_settings(
+        api,
+        database_path,
+        DELIVERY_GLOBAL_PER_SECOND="200",
+        DELIVERY_PRIVATE_PER_SECOND="50",
+        DELIVERY_GROUP_PER_MINUTE="3000",
+        **extra,
+    )
 
 
 def almaty(*args: int) -> dt.datetime:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from tests.admin_helpers import Admin, edited, fast_settings, post
+from tests.admin_helpers import Admin, edited, fast_settings, post, start_milestone
 from tests.conftest import ADMIN_ID
 from tests.delivery_helpers import add_subscribers, run_bot, store_of
 from tests.fakebotapi import FakeBotApi, SentMessage
@@ -99,9 +99,7 @@ async def test_typed_place_and_link_cannot_break_markup(api: FakeBotApi, fast: S
     async with run_bot(fast) as app:
         await add_subscribers(store_of(app), [1102], language="ru")
         admin = Admin(api)
-        question = await admin.say("/post")
-        question = await admin.tap(question, "adm:p.kind.", ".milestone")
-        question = await admin.tap(question, "adm:p.stage.", ".3")
+        question = await start_milestone(admin, 3)
         question = await admin.say("1.2.2026")
         question = await admin.say("<b>Астана & Co")
         question = await admin.tap(question, "adm:p.skip.")

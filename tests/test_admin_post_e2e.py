@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Settings
 from storage.models import Mode
-from tests.admin_helpers import Admin, fast_settings, send
+from tests.admin_helpers import Admin, fast_settings, send, start_milestone
 from tests.conftest import ADMIN_ID
 from tests.delivery_helpers import add_subscribers, run_bot, store_of, wait_until, worker_of
 from tests.fakebotapi import FakeBotApi
@@ -98,9 +98,7 @@ async def test_what_a_full_post_takes_an_admin(api: FakeBotApi, fast: Settings) 
     async with run_bot(fast) as app:
         await add_subscribers(store_of(app), [505], language="en")
         admin = Admin(api)
-        question = await admin.say("/post")
-        question = await admin.tap(question, "adm:p.kind.", ".milestone")
-        question = await admin.tap(question, "adm:p.stage.", ".3")
+        question = await start_milestone(admin, 3)
         question = await admin.tap(question, "adm:p.date.", ".today")
         question = await admin.tap(question, "adm:p.place.", ".0")  # Brussels, offered
         for text in ("Брюссельде раунд өтті.", "В Брюсселе прошёл раунд.", "A round in Brussels."):

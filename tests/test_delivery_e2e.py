@@ -16,6 +16,7 @@ from tests.delivery_helpers import (
     add_subscribers,
     chat_state,
     eventually,
+    fast_settings,
     run_bot,
     statuses,
     store_of,
@@ -29,15 +30,9 @@ NEWS = Announcement("news", {"ru": "<b>Раунд переговоров</b> в 
 
 @pytest.fixture
 def fast(api: FakeBotApi, database_path: Path) -> Settings:
-    """Quick per-chat spacing so tests do not wait on Telegram's 1 message/s per chat."""
-    return make_settings(
-        api,
-        database_path,
-        DELIVERY_GLOBAL_PER_SECOND="200",
-        DELIVERY_PRIVATE_PER_SECOND="50",
-        DELIVERY_GROUP_PER_MINUTE="3000",
-        DELIVERY_RETRY_BASE_SECONDS="0.2",
-        DELIVERY_MAX_ATTEMPTS="3",
+    """Quick delivery, and quick bounded retries."""
+    return fast_settings(
+        api, database_path, DELIVERY_RETRY_BASE_SECONDS="0.2", DELIVERY_MAX_ATTEMPTS="3"
     )
 
 

@@ -11,9 +11,9 @@ import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
+from bot.admin import flow
 from bot.admin.flow import Step
 from bot.i18n import LANGUAGES
 from storage.models import Post, PostText
@@ -22,7 +22,6 @@ KINDS = ("news", "milestone")
 STAGES = range(1, 8)
 PLACE_LIMIT = 80
 LINK_LIMIT = 1000
-_USER_DATA_KEY = "admin.draft"
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%d-%m-%Y")
 _UNSAFE_IN_LINK = re.compile(r"[\s\"'<>\\^`{|}]")
 
@@ -184,20 +183,10 @@ class Draft:
         )
 
 
-def current(user_data: dict[Any, Any] | None) -> Draft | None:
-    draft = (user_data or {}).get(_USER_DATA_KEY)
-    return draft if isinstance(draft, Draft) else None
-
-
-def keep(user_data: dict[Any, Any] | None, draft: Draft) -> Draft:
-    if user_data is not None:
-        user_data[_USER_DATA_KEY] = draft
-    return draft
-
-
-def drop(user_data: dict[Any, Any] | None) -> None:
-    if user_data is not None:
-        user_data.pop(_USER_DATA_KEY, None)
+_SLOT = flow.Slot("admin.draft", Draft)
+current = _SLOT.current
+keep = _SLOT.keep
+drop = _SLOT.drop
 
 
 def parse_date(text: str, today: dt.date) -> dt.date | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -28,7 +27,6 @@ FACTS_PER_PAGE = 8
 SOURCES_OFFERED = 6
 TEXT_LIMIT = 700
 SNIPPET = 60
-_USER_DATA_KEY = "admin.fact"
 
 
 @dataclass
@@ -69,20 +67,10 @@ class FactDraft:
         return {lang: text for lang, text in self.texts.items() if text}
 
 
-def current(user_data: dict[Any, Any] | None) -> FactDraft | None:
-    draft = (user_data or {}).get(_USER_DATA_KEY)
-    return draft if isinstance(draft, FactDraft) else None
-
-
-def keep(user_data: dict[Any, Any] | None, draft: FactDraft) -> FactDraft:
-    if user_data is not None:
-        user_data[_USER_DATA_KEY] = draft
-    return draft
-
-
-def drop(user_data: dict[Any, Any] | None) -> None:
-    if user_data is not None:
-        user_data.pop(_USER_DATA_KEY, None)
+_SLOT = flow.Slot("admin.fact", FactDraft)
+current = _SLOT.current
+keep = _SLOT.keep
+drop = _SLOT.drop
 
 
 def clean_text(text: str) -> str | None:

@@ -13,12 +13,23 @@ Callback data is `adm:<area>.<verb>[.<argument>...]` (bot.callbacks registers th
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any, Generic, TypeVar
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, TypeHandler
+from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
+from bot.context import BotContext
 
 PREFIX = "adm"
+
+T = TypeVar("T")
+Handlers = list[BaseHandler[Update, BotContext, object]]
 
 
 class Step(IntEnum):
@@ -82,3 +93,55 @@ def pattern(area: str, *verbs: str) -> str:
     """Regex for CallbackQueryHandler: the area's buttons, or only these verbs of it."""
     verb = "(" + "|".join(re.escape(v) for v in verbs) + ")" if verbs else "[A-Za-z0-9_-]+"
     return rf"^{PREFIX}:{area}\.{verb}(\.|$)"
+
+
+class Slot(Generic[T]):
+    """Where an admin's unfinished work of one kind (a draft) lives: their `user_data`, under
+    `key` (memory only: a restart forgets it)."""
+
+    def __init__(self, key: str, kind: type[T]) -> None:
+        self.key = key
+        self.kind = kind
+
+    def current(self, user_data: dict[Any, Any] | None) -> T | None:
+        draft = (user_data or {}).get(self.key)
+        return draft if isinstance(draft, self.kind) else None
+
+    def keep(self, user_data: dict[Any, Any] | None, draft: T) -> T:
+        if user_data is not None:
+            user_data[self.key] = draft
+        return draft
+
+    def drop(self, user_data: dict[Any, Any] | None) -> None:
+        if user_data is not None:
+            user_data.pop(self.key, None)
+
+
+def conversation(
+    name: str,
+    *,
+    entry_points: Handlers,
+    steps: Iterable[int],
+    on_screen: Handlers,
+    cancel: Callable[[Update, BotContext], Coroutine[Any, Any, int]],
+    timed_out: Callable[[Update, BotContext], Coroutine[Any, Any, None]],
+    timeout: float,
+) -> ConversationHandler[BotContext]:
+    """An admin conversation: every step takes the same inputs (`on_screen`; the draft knows
+    which question is on screen), /cancel ends it, and after `timeout` seconds of silence
+    `timed_out` runs."""
+    with warnings.catch_warnings():
+        # PTB warns that buttons are not tracked per message (per_message=False); the draft's
+        # id in every button's data does that job (see `data` above).
+        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=entry_points,
+            states={
+                **{step: on_screen for step in steps},
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            allow_reentry=True,
+            conversation_timeout=timeout,
+            name=name,
+        )
