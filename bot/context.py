@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -45,6 +45,15 @@ class BotData:
     feed_health: FeedHealth | None = None  # set by the feeds feature; /stats shows it
 
 
+T = TypeVar("T")
+
+
+def _ready(service: T | None, name: str) -> T:
+    if service is None:
+        raise RuntimeError(f"{name} is set up in post_init; no update comes before it")
+    return service
+
+
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     """PTB creates one per update; the tracking guard sets `chat` before features run."""
 
@@ -63,31 +72,19 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 
     @property
     def store(self) -> Store:
-        store = self.bot_data.store
-        if store is None:
-            raise RuntimeError("the store is opened in post_init; no update comes before it")
-        return store
+        return _ready(self.bot_data.store, "store")
 
     @property
     def chats(self) -> ChatDirectory:
-        chats = self.bot_data.chats
-        if chats is None:
-            raise RuntimeError("the chat directory is created in post_init")
-        return chats
+        return _ready(self.bot_data.chats, "chats")
 
     @property
     def pages(self) -> Pages:
-        pages = self.bot_data.pages
-        if pages is None:
-            raise RuntimeError("the page cache is created in post_init")
-        return pages
+        return _ready(self.bot_data.pages, "pages")
 
     @property
     def answerer(self) -> Answerer:
-        answerer = self.bot_data.answerer
-        if answerer is None:
-            raise RuntimeError("the answer service is created in post_init")
-        return answerer
+        return _ready(self.bot_data.answerer, "answerer")
 
     @property
     def texts(self) -> Texts:

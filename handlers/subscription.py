@@ -35,16 +35,18 @@ def _weekday(language: str, weekday: int) -> str:
     return str(get_day_names("wide", locale=language)[weekday])
 
 
-def describe(context: BotContext, texts: Texts, chat: Chat) -> Html:
-    """The chat's subscription in words: `daily at 09:00 (Almaty)`."""
+def describe(context: BotContext, texts: Texts, chat: Chat, kind: str = "mode") -> Html:
+    """The chat's subscription in words: `daily at 09:00 (Almaty)` (`kind` "mode"), or the
+    confirmation that it was just set (`kind` "done")."""
+    key = f"delivery.{kind}.{chat.mode.value}"
     zone = _zone(context, texts.language)
     time = f"{chat.digest_hour:02d}:00"
     if chat.mode is Mode.DAILY:
-        return texts("delivery.mode.daily", time=time, zone=zone)
+        return texts(key, time=time, zone=zone)
     if chat.mode is Mode.WEEKLY:
         weekday = _weekday(texts.language, chat.digest_weekday)
-        return texts("delivery.mode.weekly", weekday=weekday, time=time, zone=zone)
-    return texts(f"delivery.mode.{chat.mode.value}")
+        return texts(key, weekday=weekday, time=time, zone=zone)
+    return texts(key)
 
 
 async def _change(
@@ -64,18 +66,6 @@ async def _change(
     assert chat is not None
     context.chat = chat
     return chat
-
-
-def _done(context: BotContext, chat: Chat) -> Html:
-    texts = context.texts
-    zone = _zone(context, texts.language)
-    time = f"{chat.digest_hour:02d}:00"
-    if chat.mode is Mode.DAILY:
-        return texts("delivery.done.daily", time=time, zone=zone)
-    if chat.mode is Mode.WEEKLY:
-        weekday = _weekday(texts.language, chat.digest_weekday)
-        return texts("delivery.done.weekly", weekday=weekday, time=time, zone=zone)
-    return texts("delivery.done.instant")
 
 
 async def subscribe(update: Update, context: BotContext) -> None:
@@ -146,13 +136,13 @@ async def button(update: Update, context: BotContext) -> None:
     texts = context.texts
     if argument == "on":  # the welcome message's button: leave the welcome in place
         chat = await _change(context, Mode.INSTANT)
-        await reply(update, context, _done(context, chat))
+        await reply(update, context, describe(context, context.texts, chat, "done"))
     elif argument == Mode.OFF.value:
         await _change(context, Mode.OFF)
         await replace(update, context, texts("unsubscribe.done"))
     elif argument == Mode.INSTANT.value:
         chat = await _change(context, Mode.INSTANT)
-        await replace(update, context, _done(context, chat))
+        await replace(update, context, describe(context, context.texts, chat, "done"))
     elif argument == Mode.DAILY.value:
         zone = _zone(context, texts.language)
         await replace(
@@ -164,7 +154,7 @@ async def button(update: Update, context: BotContext) -> None:
         )
     elif (match := _DAILY_RE.match(argument)) and int(match.group(1)) < 24:
         chat = await _change(context, Mode.DAILY, hour=int(match.group(1)))
-        await replace(update, context, _done(context, chat))
+        await replace(update, context, describe(context, context.texts, chat, "done"))
     elif (match := _WEEKDAY_RE.match(argument)) and int(match.group(1)) < 7:
         zone = _zone(context, texts.language)
         stem = f"w.{match.group(1)}"
@@ -178,7 +168,7 @@ async def button(update: Update, context: BotContext) -> None:
     ):
         weekday, hour = int(match.group(1)), int(match.group(2))
         chat = await _change(context, Mode.WEEKLY, hour=hour, weekday=weekday)
-        await replace(update, context, _done(context, chat))
+        await replace(update, context, describe(context, context.texts, chat, "done"))
 
 
 async def membership(update: Update, context: BotContext) -> None:
