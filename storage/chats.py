@@ -84,13 +84,6 @@ class ChatRepo:
     async def set_state(self, chat_id: int, state: ChatState) -> None:
         await self.db.execute("UPDATE chats SET state = ? WHERE id = ?", (state.value, chat_id))
 
-    async def count_subscribed(self) -> int:
-        return int(
-            await self.db.fetchval(
-                "SELECT count(*) FROM chats WHERE mode != 'off' AND state = 'active'"
-            )
-        )
-
     async def move(self, old_id: int, new_id: int, new_type: str = "supergroup") -> None:
         """The group became a supergroup: its language and subscription move to the new id.
 

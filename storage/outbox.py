@@ -455,10 +455,6 @@ class OutboxRepo:
             [(s.mode.value, s.weekday, s.hour, s.due_at) for s in slots],
         )
 
-    async def next_slot_due(self) -> float | None:
-        value = await self.db.fetchval("SELECT min(due_at) FROM digest_slots")
-        return None if value is None else float(value)
-
     async def last_digest(self, chat_id: int) -> float | None:
         value = await self.db.fetchval(
             "SELECT last_sent_at FROM digest_log WHERE chat_id = ?", (chat_id,)
