@@ -57,6 +57,7 @@ class Entry:
     title: str
     summary: str
     published: dt.datetime  # aware UTC; never later than the fetch; the fetch time if undated
+    dated: bool
     language: str
     relevant: bool
 
@@ -151,6 +152,7 @@ def _entry(
         title=title or _one_line(summary)[:120],
         summary=summary,
         published=min(published, now) if published else now,
+        dated=published is not None,
         language=detect_language(text, declared or feed_language),
         relevant=relevant(text),
     )
