@@ -329,7 +329,8 @@ class OutboxRepo:
     # ------------------------------------------------------------------ admin verbs
 
     async def pause(self, update_id: int) -> int:
-        """Hold the update's deliveries that have not gone out yet; returns how many."""
+        """Hold the update's deliveries that have not gone out yet; returns how many
+        (a send already on its way still completes and is recorded as sent)."""
         async with self.db.transaction() as tx:
             await tx.execute(
                 "UPDATE deliveries SET status = 'paused' "
@@ -363,7 +364,11 @@ class OutboxRepo:
         return resumed
 
     async def cancel(self, update_id: int) -> int:
-        """Withdraw: the update's deliveries not sent yet (pending or paused) never go out."""
+        """Withdraw: the update's deliveries not sent yet (pending or paused) never go out.
+
+        Returns how many it stopped. A send already on its way to Telegram cannot be called
+        back: if Telegram accepts it, the worker records it as sent over the cancellation.
+        """
         async with self.db.transaction() as tx:
             await tx.execute(
                 "UPDATE deliveries SET status = 'cancelled', last_error = 'withdrawn' "

@@ -250,8 +250,11 @@ async def test_pause_resume_and_cancel_an_update_in_flight(
         cancelled = await store.outbox.cancel(published.update_id)
         await wait_until(lambda: worker_of(app).in_flight == 0)
         counts = await store.outbox.counts(published.update_id)
-        assert counts.cancelled == cancelled > 0
-        assert counts.sent == api.delivered_count() == len(chats) - cancelled
+        # A send already on its way when the cancel came may still be accepted: it then
+        # counts as sent, not cancelled. Every row ends one or the other, never both.
+        assert 0 < counts.cancelled <= cancelled
+        assert cancelled - counts.cancelled <= settings.delivery.concurrency
+        assert counts.sent == api.delivered_count() == len(chats) - counts.cancelled
     assert max(len(api.messages_to(chat)) for chat in chats) == 1
 
 
