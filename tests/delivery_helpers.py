@@ -91,7 +91,7 @@ async def add_subscribers(
 
 async def wait_until(
     condition: Callable[[], bool],
-    timeout: float = 5.0,  # noqa: ASYNC109
+    timeout: float = 15.0,  # noqa: ASYNC109
     what: str = "condition",
 ) -> None:
     deadline = time.monotonic() + timeout
@@ -103,7 +103,7 @@ async def wait_until(
 
 async def eventually(
     condition: Callable[[], Awaitable[bool]],
-    timeout: float = 5.0,  # noqa: ASYNC109
+    timeout: float = 15.0,  # noqa: ASYNC109
     what: str = "condition",
 ) -> None:
     deadline = time.monotonic() + timeout

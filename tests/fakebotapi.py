@@ -1184,7 +1184,7 @@ class FakeBotApi:
         self,
         chat_id: int,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 15.0,  # noqa: ASYNC109
         *,
         since: int = 0,
     ) -> list[SentMessage]:
@@ -1216,7 +1216,7 @@ class FakeBotApi:
         self,
         chat_id: int,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 15.0,  # noqa: ASYNC109
         *,
         since: int = 0,
     ) -> list[SentMessage]:
@@ -1239,7 +1239,7 @@ class FakeBotApi:
         self,
         method: str,
         predicate: Callable[[Call], bool] | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 15.0,  # noqa: ASYNC109
         *,
         since: int = 0,
     ) -> Call:
@@ -1273,7 +1273,7 @@ class FakeBotApi:
         user_id: int,
         text: str,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 15.0,  # noqa: ASYNC109
         **kwargs: Any,
     ) -> SentMessage:
         """Send ``text`` as ``user_id`` (see :meth:`user_message`); await the bot's next message."""

@@ -245,7 +245,7 @@ async def test_an_abandoned_draft_times_out_and_can_be_continued(
         kind = await admin.say("/post")
         ask_kk = await admin.tap(kind, "adm:p.kind.", ".news")
         assert "казахском" in ask_kk.plain
-        note = (await api.wait_for_messages(ADMIN_ID, since=admin.seen, timeout=4))[0]
+        note = (await api.wait_for_messages(ADMIN_ID, since=admin.seen, timeout=10))[0]
         assert "черновик отложен" in note.plain
         # The typed text no longer goes to the draft: the conversation has ended.
         await asyncio.sleep(0.1)

@@ -74,7 +74,7 @@ async def test_429_waits_retry_after_then_delivers_once(api: FakeBotApi, fast: S
         store = store_of(app)
         await add_subscribers(store, [601, 602])
         published = await publish(store, NEWS)
-        message = (await api.wait_for_messages(601, timeout=5))[0]
+        message = (await api.wait_for_messages(601, timeout=10))[0]
         await wait_until(lambda: worker_of(app).idle)
         attempts = [c for c in api.calls_to("sendMessage") if c.params["chat_id"] == 601]
         assert [c.status for c in attempts] == [429, 200]
@@ -180,7 +180,7 @@ async def test_5xx_is_retried_with_backoff_then_failed_with_its_error(
         store = store_of(app)
         await add_subscribers(store, [901, 902])
         published = await publish(store, NEWS)
-        await api.wait_for_messages(902, timeout=5)
+        await api.wait_for_messages(902, timeout=10)
 
         def failed() -> bool:
             return len([c for c in api.calls_to("sendMessage") if c.params["chat_id"] == 901]) == 3

@@ -138,7 +138,7 @@ async def test_a_digest_bundles_everything_and_splits_at_paragraphs(
             await publish(store, Announcement("news", {"ru": body}))
         clock.set(almaty(2025, 12, 3, 9, 0))
         worker_of(app).wake()
-        parts = await api.wait_for_messages(3201, count=2, timeout=5)
+        parts = await api.wait_for_messages(3201, count=2, timeout=10)
         await settle(app)
         assert len(api.messages_to(3201)) == 2
         assert all(len(p.text) <= TELEGRAM_LIMIT for p in parts)
