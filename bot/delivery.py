@@ -413,6 +413,8 @@ class DeliveryWorker:
         if job.digest:
             self._digest_chats.discard(job.chat_id)
             self._dirty = True  # the chat's next bundle may be due
+        elif job.attempts:
+            self._dirty = True  # newer rows of its chat wait until a retried row is done
 
     def _purge(self, drop: Callable[[_Job], bool]) -> None:
         kept: deque[_Job] = deque()

@@ -175,18 +175,29 @@ class OutboxRepo:
     # inside a transaction.
 
     async def due(self, now: float, limit: int) -> list[DueDelivery]:
-        """Pending rows due by `now`, oldest first (by the partial index deliveries_due)."""
+        """Pending rows due by `now`, oldest first (by the partial index deliveries_due).
+
+        An instant row waits while an older instant row of its chat is being retried (until
+        that one is sent or failed), so a chat reads its updates in the order they were
+        published even after a 5xx.
+        """
         async with self.db.lock:
+            # e.{_OPEN} is implied by e.status = 'pending'; spelled out, it lets SQLite use
+            # the partial index deliveries_chat instead of scanning older rows.
             rows = await self.db.fetchall(
-                """
+                f"""
                 SELECT d.id, d.update_id, d.chat_id, c.type, c.language, d.attempts,
                        d.parts_sent, d.message_id, d.due_at
                 FROM deliveries d LEFT JOIN chats c ON c.id = d.chat_id
-                WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+                WHERE d.status = 'pending' AND d.next_attempt_at <= :now
+                  AND (d.due_at IS NOT NULL OR NOT EXISTS (
+                        SELECT 1 FROM deliveries e
+                        WHERE e.chat_id = d.chat_id AND e.{_OPEN} AND e.status = 'pending'
+                          AND e.id < d.id AND e.due_at IS NULL AND e.attempts > 0))
                 ORDER BY d.next_attempt_at, d.id
-                LIMIT ?
+                LIMIT :limit
                 """,
-                (now, limit),
+                {"now": now, "limit": limit},
             )
         return [_due(r) for r in rows]
 

@@ -171,6 +171,27 @@ async def test_a_group_that_became_a_supergroup_moves_and_gets_the_message_there
     assert [c.status for c in api.calls_to("sendMessage")] == [400, 200, 200]
 
 
+async def test_a_chat_reads_its_updates_in_order_even_after_a_5xx(
+    api: FakeBotApi, database_path: Path
+) -> None:
+    settings = fast_settings(api, database_path, DELIVERY_RETRY_BASE_SECONDS="1")
+    api.fail_next("sendMessage", chat_id=951, error_code=502)
+    first = Announcement("news", {"ru": "первое"})
+    second = Announcement("news", {"ru": "второе"})
+    async with run_bot(settings) as app:
+        store = store_of(app)
+        await add_subscribers(store, [951, 952])
+        await publish(store, first)
+        await wait_until(lambda: worker_of(app).stats["retried"] == 1, what="the 502")
+        await wait_until(lambda: worker_of(app).idle, what="the retry to be recorded")
+        await publish(store, second)
+        # The other chat is not held up by 951's retry.
+        assert [m.plain for m in await api.wait_for_messages(952, 2)] == ["первое", "второе"]
+        assert len(api.messages_to(951)) == 0
+        messages = await api.wait_for_messages(951, 2)
+        assert [m.plain for m in messages] == ["первое", "второе"]
+
+
 async def test_5xx_is_retried_with_backoff_then_failed_with_its_error(
     api: FakeBotApi, fast: Settings
 ) -> None:
