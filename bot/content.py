@@ -77,6 +77,21 @@ async def status(store: Store, texts: Texts) -> Html:
     return Html("\n\n".join(parts))
 
 
+async def reached(store: Store, texts: Texts, stage: int) -> Html:
+    """Yes or not yet to "is it signed yet": the asked stage against the current one."""
+    milestone = await store.milestones.current(texts.language)
+    if milestone is None:
+        return texts("status.none")
+    key = "qa.reached.yes.html" if milestone.stage >= stage else "qa.reached.not_yet.html"
+    return texts(
+        key,
+        asked=texts(f"stage.{stage}"),
+        asked_number=stage,
+        current=texts(f"stage.{milestone.stage}"),
+        current_number=milestone.stage,
+    )
+
+
 def _milestone_line(texts: Texts, milestone: Milestone) -> Html:
     return texts(
         "timeline.item.html",
@@ -200,6 +215,11 @@ class Pages:
 
     async def status(self, texts: Texts) -> Html:
         return await self._get(("status", texts.language, 0), lambda: status(self.store, texts))
+
+    async def reached(self, texts: Texts, stage: int) -> Html:
+        return await self._get(
+            ("reached", texts.language, stage), lambda: reached(self.store, texts, stage)
+        )
 
     async def timeline(self, texts: Texts) -> Html:
         return await self._get(("timeline", texts.language, 0), lambda: timeline(self.store, texts))

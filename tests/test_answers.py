@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -230,3 +231,37 @@ async def test_inline_results_put_facts_first_and_the_status_last(answerer: Answ
     overview = await inline_results(await answerer.overview("en"), answerer.store, pages)
     assert overview[0].id == "status" and overview[0].title.startswith("Where the talks stand")
     assert len({r.id for r in overview}) == len(overview)
+
+
+async def test_is_it_signed_yet_opens_with_not_yet_then_yes_once_it_is(
+    answerer: Answerer, store: Store
+) -> None:
+    pages = Pages(store)
+    signed = await answerer.answer("подписали уже соглашение по визам?", "ru")
+    assert signed.top == "status" and signed.reached == 5
+    reply = await render(signed, pages)
+    assert reply.startswith(
+        "<b>Пока нет.</b> Сейчас этап 2/7 «Переговоры начаты», "
+        "а «Соглашение подписано» — это этап 5/7."
+    )
+    assert "▰▰▱▱▱▱▱ 2/7" in reply  # then the status, with its date and source
+
+    await store.milestones.upsert_keyed(
+        key="test-signed",
+        stage=5,
+        happened_on=dt.date(2026, 10, 1),
+        article_id=None,
+        source="Kazinform",
+        url=None,
+        texts={
+            "kk": ("Астана", "Қол қойылды."),
+            "ru": ("Астана", "Подписано."),
+            "en": ("Astana", "Signed."),
+        },
+    )
+    reply = await render(await answerer.answer("келісімге қол қойылды ма", "kk"), pages)
+    assert reply.startswith("<b>Иә:</b> келіссөздер 5/7 кезеңге жетті — «Келісімге қол қойылды».")
+    in_force = await answerer.answer("when does it come into force", "en")
+    assert (await render(in_force, pages)).startswith(
+        "<b>Not yet.</b> The talks are at stage 5/7, “Signed”; “In force” is stage 7/7."
+    )

@@ -60,6 +60,7 @@ class Answer:
     facts: tuple[Fact, ...] = ()
     articles: tuple[Article, ...] = ()
     note: str | None = None  # catalogue key of an explanation shown before the facts
+    reached: int | None = None  # the stage the question asks about ("is it signed yet")
     intent: str | None = None
     guess: Guess | None = field(default=None, compare=False)
 
@@ -186,8 +187,9 @@ class Answerer:
             if intent.status or facts:
                 kind = AnswerKind.STATUS if intent.status else AnswerKind.FACTS
                 return Answer(
-                    language, kind, facts, note=intent.note, intent=intent.name, guess=reading.guess
-                )
+                    language, kind, facts, note=intent.note, reached=intent.reached,
+                    intent=intent.name, guess=reading.guess,
+                )  # fmt: skip
         if not any(reading.content):
             if any(reading.context):
                 # Only words naming the talks ("визы", "eu visa talks"): where they stand.

@@ -45,6 +45,7 @@ class Intent:
     news: bool = False
     facts: tuple[str, ...] = ()
     note: str | None = None
+    reached: int | None = None  # asks whether the talks reached this stage: yes / not yet
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def _intent(item: dict[str, Any], classes: dict[str, WordSet]) -> Intent:
         news=bool(item.get("news", False)),
         facts=tuple(str(k) for k in item.get("facts", ())),
         note=str(note) if note else None,
+        reached=int(item["reached"]) if "reached" in item else None,
     )
 
 
