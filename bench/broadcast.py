@@ -32,7 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench._bots import ROOT, TOKEN, peak_rss_mb
-from bot.config import DeliveryLimits
+from bot.config import PAID_CONCURRENCY, DeliveryLimits
 from bot.outbox import Announcement, publish
 from storage import Store, open_store
 from tests.fakebotapi import FakeBotApi, RateLimits
@@ -175,12 +175,16 @@ async def main() -> None:
     parser.add_argument("--paid", action="store_true", help="allow_paid_broadcast (1000/s)")
     parser.add_argument("--crash", action="store_true", help="SIGKILL the bot 3 times")
     parser.add_argument("--groups", type=float, default=0.01, help="share of group chats")
-    parser.add_argument("--concurrency", type=int, default=DeliveryLimits().concurrency)
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="sends in flight (the bot's default)"
+    )
     parser.add_argument("--enqueue-only", action="store_true")
     parser.add_argument("--deliver", action="store_true", help="deliver even if it takes hours")
     args = parser.parse_args()
     if args.ceiling is None:
         args.ceiling = 1000.0 if args.paid else 30.0
+    if args.concurrency is None:
+        args.concurrency = PAID_CONCURRENCY if args.paid else DeliveryLimits().concurrency
 
     with tempfile.TemporaryDirectory() as tmp:
         database = Path(tmp) / "broadcast.sqlite3"

@@ -65,6 +65,10 @@ class FeedOptions:
     max_redirects: int = 5
 
 
+# Sends in flight needed for 1000/s at Telegram's round trip of about 100 ms.
+PAID_CONCURRENCY = 128
+
+
 @dataclass(frozen=True)
 class DeliveryLimits:
     """How fast and how stubbornly the delivery worker sends (Telegram's limits by default).
@@ -79,7 +83,7 @@ class DeliveryLimits:
     group_per_minute: float = 20.0
     paid_broadcast: bool = False  # allow_paid_broadcast: Telegram lets 1000/s through, for Stars
     paid_per_second: float = 1000.0
-    concurrency: int = 16
+    concurrency: int = 16  # the default; 128 with paid broadcast (PAID_CONCURRENCY)
     max_attempts: int = 10  # tries of a delivery on 5xx / timeouts before it is failed
     retry_base_seconds: float = 2.0  # first backoff; doubles per attempt
     retry_max_seconds: float = 600.0
@@ -233,6 +237,8 @@ def _delivery_limits(get: Callable[[str], str]) -> DeliveryLimits:
     paid = get("ALLOW_PAID_BROADCAST").lower()
     if paid not in ("", "0", "1", "true", "false", "yes", "no"):
         raise ConfigError("ALLOW_PAID_BROADCAST", "must be true or false")
+    paid_broadcast = paid in ("1", "true", "yes")
+    concurrency = PAID_CONCURRENCY if paid_broadcast else defaults.concurrency
     return DeliveryLimits(
         global_per_second=number(
             "DELIVERY_GLOBAL_PER_SECOND", defaults.global_per_second, 0.1, 1000
@@ -241,9 +247,9 @@ def _delivery_limits(get: Callable[[str], str]) -> DeliveryLimits:
             "DELIVERY_PRIVATE_PER_SECOND", defaults.private_per_second, 0.01, 100
         ),
         group_per_minute=number("DELIVERY_GROUP_PER_MINUTE", defaults.group_per_minute, 0.1, 6000),
-        paid_broadcast=paid in ("1", "true", "yes"),
+        paid_broadcast=paid_broadcast,
         paid_per_second=number("PAID_BROADCAST_PER_SECOND", defaults.paid_per_second, 1, 1000),
-        concurrency=int(number("DELIVERY_CONCURRENCY", defaults.concurrency, 1, 256)),
+        concurrency=int(number("DELIVERY_CONCURRENCY", concurrency, 1, 256)),
         max_attempts=int(number("DELIVERY_MAX_ATTEMPTS", defaults.max_attempts, 1, 100)),
         retry_base_seconds=number(
             "DELIVERY_RETRY_BASE_SECONDS", defaults.retry_base_seconds, 0.001, 3600

@@ -185,6 +185,9 @@ def test_delivery_settings_are_read_and_checked() -> None:
     assert (limits.global_per_second, limits.group_per_minute, limits.concurrency) == (20, 10, 32)
     assert limits.paid_broadcast and limits.overall_per_second == 1000
     assert load_settings({}).delivery.overall_per_second == 30
+    # Enough sends in flight by default for each ceiling, unless set.
+    assert load_settings({}).delivery.concurrency == 16
+    assert load_settings({"ALLOW_PAID_BROADCAST": "yes"}).delivery.concurrency == 128
     for variable, value in [
         ("DELIVERY_GLOBAL_PER_SECOND", "fast"),
         ("DELIVERY_CONCURRENCY", "0"),
