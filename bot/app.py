@@ -27,6 +27,7 @@ from bot.flood import FloodGate
 from bot.lock import InstanceLock
 from bot.outbox import Announcement, publish
 from bot.seeds import load_seeds
+from bot.transport import ShardedRequest
 from bot.updates import PerChatOrder
 from handlers import (
     admin,
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 GROUP_GUARDS = -10
 GROUP_FLOOD = -5  # after tracking, so the "slow down" notice is in the chat's language
 GROUP_FEATURES = 0
+REPLY_CONNECTIONS = 16  # besides delivery: replies to updates, admin corrections, feeds' notices
 
 VisatalksApp = Application[Any, BotContext, Any, Any, BotData, Any]
 
@@ -134,6 +136,9 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
+        # Room for every delivery send in flight, plus the replies to updates and admin edits.
+        connections = settings.delivery.concurrency + REPLY_CONNECTIONS
+        builder = builder.request(ShardedRequest(connections))
         builder = builder.get_updates_request(heartbeat.PollRequest(beats))
     application: VisatalksApp = builder.build()
     application.bot_data.settings = settings

@@ -1,0 +1,35 @@
+"""The connection to Telegram: requests spread over small pools, and all of them answered."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Bot
+
+from bot.transport import CONNECTIONS_PER_SHARD, ShardedRequest
+from tests.fakebotapi import FakeBotApi
+
+USER = 7
+
+
+async def test_requests_in_flight_spread_evenly_over_the_shards(api: FakeBotApi) -> None:
+    count = 3 * CONNECTIONS_PER_SHARD
+    request = ShardedRequest(connections=count)
+    api.user_message(USER, "/start")  # the chat exists
+    api.delay_method("sendMessage", 0.5)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        sends = [asyncio.create_task(bot.send_message(USER, f"message {n}")) for n in range(count)]
+        await asyncio.sleep(0.2)
+        # Every shard carries its share at once: none waits for a free connection.
+        assert request.in_flight == (CONNECTIONS_PER_SHARD,) * 3
+        messages = await asyncio.gather(*sends)
+        assert request.in_flight == (0, 0, 0)
+    assert sorted(m.text for m in messages) == sorted(f"message {n}" for n in range(count))
+    assert len({m.message_id for m in messages}) == count
+
+
+async def test_a_small_pool_is_one_shard(api: FakeBotApi) -> None:
+    request = ShardedRequest(connections=1)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        assert (await bot.get_me()).is_bot
+    assert request.in_flight == (0,)
