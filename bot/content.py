@@ -78,10 +78,11 @@ async def status(store: Store, texts: Texts) -> Html:
 
 
 async def reached(store: Store, texts: Texts, stage: int) -> Html:
-    """Yes or not yet to "is it signed yet": the asked stage against the current one."""
+    """Yes or not yet to "is it signed yet": the asked stage against the current one (empty
+    while no milestone is known; the status says so)."""
     milestone = await store.milestones.current(texts.language)
     if milestone is None:
-        return texts("status.none")
+        return Html("")
     key = "qa.reached.yes.html" if milestone.stage >= stage else "qa.reached.not_yet.html"
     return texts(
         key,

@@ -265,3 +265,15 @@ async def test_is_it_signed_yet_opens_with_not_yet_then_yes_once_it_is(
     assert (await render(in_force, pages)).startswith(
         "<b>Not yet.</b> The talks are at stage 5/7, “Signed”; “In force” is stage 7/7."
     )
+
+
+async def test_is_it_signed_yet_before_any_milestone_says_so_once(tmp_path: Path) -> None:
+    empty = await open_store(tmp_path / "empty.sqlite3")
+    try:
+        answer = await Answerer(empty).answer("is it signed yet", "en")
+        assert answer.reached == 5
+        reply = await render(answer, Pages(empty))
+        known = "Nothing is known yet about the progress of the talks."
+        assert reply.startswith(known) and reply.count(known) == 1
+    finally:
+        await empty.close()

@@ -54,8 +54,8 @@ async def render(answer: Answer, pages: content.Pages) -> Html:
     texts = texts_for(answer.language)
     parts: list[Html] = []
     tail: list[Html] = []
-    if answer.reached is not None:
-        parts.append(await pages.reached(texts, answer.reached))
+    if answer.reached is not None and (reached := await pages.reached(texts, answer.reached)):
+        parts.append(reached)
     if answer.kind is AnswerKind.STATUS:
         parts.append(await pages.status(texts))
     if answer.note:
