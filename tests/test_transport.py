@@ -7,6 +7,7 @@ import asyncio
 from telegram import Bot
 
 from bot.transport import CONNECTIONS_PER_SHARD, ShardedRequest
+from tests.delivery_helpers import wait_until
 from tests.fakebotapi import FakeBotApi
 
 USER = 7
@@ -16,10 +17,10 @@ async def test_requests_in_flight_spread_evenly_over_the_shards(api: FakeBotApi)
     count = 3 * CONNECTIONS_PER_SHARD
     request = ShardedRequest(connections=count)
     api.user_message(USER, "/start")  # the chat exists
-    api.delay_method("sendMessage", 0.5)
+    api.delay_method("sendMessage", 2)  # long enough for all to be under way together
     async with Bot(api.token, base_url=api.base_url, request=request) as bot:
         sends = [asyncio.create_task(bot.send_message(USER, f"message {n}")) for n in range(count)]
-        await asyncio.sleep(0.2)
+        await wait_until(lambda: sum(request.in_flight) == count, what="all sends under way")
         # Every shard carries its share at once: none waits for a free connection.
         assert request.in_flight == (CONNECTIONS_PER_SHARD,) * 3
         messages = await asyncio.gather(*sends)
