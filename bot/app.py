@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot import delivery, heartbeat
+from bot.admin import corrections
 from bot.admin import guard as admin_guard
 from bot.answers import Answerer
 from bot.chats import ChatDirectory
@@ -73,9 +74,11 @@ async def _post_init(application: VisatalksApp) -> None:
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
         log.warning("could not set command menus: %s", exc)
     await delivery.start_worker(application)
+    await corrections.start_queue(application)
 
 
 async def _post_stop(application: VisatalksApp) -> None:
+    await corrections.stop_queue(application)
     await delivery.stop_worker(application)
 
 

@@ -22,6 +22,7 @@ from storage import Store
 from storage.models import Chat
 
 if TYPE_CHECKING:
+    from bot.admin.corrections import CorrectionQueue
     from bot.delivery import DeliveryWorker
 
 
@@ -40,6 +41,7 @@ class BotData:
     feeds: Poller | None = None
     deliver: bool = True  # False when the network is replaced (the offline console)
     delivery: DeliveryWorker | None = None  # started in post_init, drained in post_stop
+    corrections: CorrectionQueue | None = None  # admins' corrections of delivered messages
     clock: Clock = system_clock  # wall clock of digests; tests put their own
     admin_menus: AdminMenus = field(default_factory=AdminMenus)
     feed_health: FeedHealth | None = None  # set by the feeds feature; /stats shows it

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter
-from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -25,13 +23,12 @@ from telegram.ext import (
 )
 
 from bot.admin import drafts, flow, guard, posting, screens, views
-from bot.admin.corrections import Corrector, Outcome, fix_and_report
 from bot.admin.drafts import Draft
 from bot.admin.flow import Step
 from bot.admin.formatting import first_link, to_html
 from bot.config import AdminOptions
 from bot.context import BotContext
-from bot.i18n import LANGUAGES, Html, Texts, escape, texts_for
+from bot.i18n import LANGUAGES, Html, escape, texts_for
 from bot.outbox import update_parts
 from bot.replies import NO_PREVIEW, replace, reply
 
@@ -213,7 +210,7 @@ async def _send(update: Update, context: BotContext, draft: Draft, admin: int) -
         await replace(update, context, texts("admin.updates.not_editable"))
         return END
     worker = context.bot_data.delivery
-    correction = await posting.correct(
+    delivered = await posting.correct(
         store,
         post,
         draft,
@@ -223,38 +220,13 @@ async def _send(update: Update, context: BotContext, draft: Draft, admin: int) -
         now=context.bot_data.clock(),
     )
     saved = texts("admin.post.saved.html", number=post.update_id)
-    if correction.delivered:
-        delivered = texts("admin.post.saved.delivered", delivered=len(correction.delivered))
-        saved = Html(f"{saved}\n\n{delivered}")
+    if delivered:
+        saved = Html(f"{saved}\n\n{texts('admin.post.saved.delivered', delivered=delivered)}")
     await replace(update, context, saved, views.open_post_keyboard(texts, post.update_id))
-    if correction.delivered:
-        corrector = Corrector(
-            context.bot, store, context.chats, context.settings.admin.corrections_per_second
-        )
-        context.application.create_task(
-            fix_and_report(
-                corrector, store, correction, admin, _reporter(context, texts, post.update_id)
-            ),
-            name=f"correct-update-{post.update_id}",
-        )
+    queue = context.bot_data.corrections
+    if delivered and queue is not None:
+        queue.start(post.update_id)
     return END
-
-
-def _reporter(
-    context: BotContext, texts: Texts, update_id: int
-) -> Callable[[Counter[Outcome]], Awaitable[None]]:
-    chat_id = context.chat.id if context.chat else None
-
-    async def report(tally: Counter[Outcome]) -> None:
-        if chat_id is not None:
-            await context.bot.send_message(
-                chat_id,
-                views.correction_report(texts, update_id, tally),
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-            )
-
-    return report
 
 
 def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, object]]:

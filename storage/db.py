@@ -14,6 +14,7 @@ from bot.errors import StorageError
 from storage.articles import ArticleRepo
 from storage.audit import AuditRepo
 from storage.chats import ChatRepo
+from storage.corrections import CorrectionRepo
 from storage.facts import FactRepo
 from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
@@ -88,6 +89,7 @@ class Store:
     outbox: OutboxRepo
     audit: AuditRepo
     posts: PostRepo
+    corrections: CorrectionRepo
 
     async def close(self) -> None:
         await self.db.conn.close()
@@ -123,4 +125,5 @@ async def open_store(path: Path | str) -> Store:
         outbox=OutboxRepo(db),
         audit=AuditRepo(db),
         posts=PostRepo(db),
+        corrections=CorrectionRepo(db),
     )

@@ -181,6 +181,24 @@ class SentDelivery:
 
 
 @dataclass(frozen=True, slots=True)
+class QueuedFix:
+    """A delivered message still to fix after its update was corrected (storage.corrections)."""
+
+    delivery_id: int
+    revision: int  # the correction it is queued for; a newer one queues it again
+    message: SentDelivery
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedCorrection:
+    """Every message of a corrected update fixed: who asked, and how each one ended."""
+
+    update_id: int
+    admin_id: int
+    outcomes: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryCounts:
     pending: int = 0
     paused: int = 0

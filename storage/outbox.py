@@ -25,7 +25,6 @@ from storage.models import (
     DueDelivery,
     ErrorCount,
     Mode,
-    SentDelivery,
     UpdateRecord,
 )
 from storage.sql import Db
@@ -389,25 +388,6 @@ class OutboxRepo:
             cancelled = int(await tx.fetchval("SELECT changes()"))
         self._notify(OutboxEvent("cancelled", update_id=update_id))
         return cancelled
-
-    async def sent(self, update_id: int) -> list[SentDelivery]:
-        """Where the update went: chat, first message id, language, parts, digest or not."""
-        rows = await self.db.fetchall(
-            "SELECT chat_id, message_id, language, parts_sent, due_at IS NOT NULL, sent_at "
-            "FROM deliveries WHERE update_id = ? AND status = 'sent' ORDER BY id",
-            (update_id,),
-        )
-        return [
-            SentDelivery(
-                chat_id=r[0],
-                message_id=r[1],
-                language=r[2],
-                parts=max(int(r[3]), 1),
-                digest=bool(r[4]),
-                sent_at=r[5],
-            )
-            for r in rows
-        ]
 
     async def set_texts(self, update_id: int, texts: Mapping[str, str]) -> None:
         """Replace the update's texts (an admin's correction); rows still to go use the new ones."""

@@ -132,3 +132,18 @@ async def edited(admin: Admin, message: SentMessage, starts: str, ends: str = ""
     edits = len(admin.api.edits_to(admin.user_id))
     admin.press(message, starts, ends)
     return (await admin.api.wait_for_edits(admin.user_id, since=edits))[0]
+
+
+async def open_card(admin: Admin, number: int) -> SentMessage:
+    """/updates, then the post's card."""
+    listing = await admin.say("/updates")
+    assert f"#{number}" in listing.plain
+    return await edited(admin, listing, f"adm:u.open.{number}")
+
+
+async def correct(admin: Admin, number: int, language: str, text: str) -> None:
+    """Replace the post's text in `language` through its card's Edit button, and save."""
+    fields = await admin.tap(await open_card(admin, number), "adm:u.edit.")
+    await admin.tap(fields, "adm:p.field.", f".{language}")
+    controls = await admin.say(text)
+    assert await send(admin, controls) == number

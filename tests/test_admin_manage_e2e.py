@@ -12,7 +12,7 @@ import pytest
 from bot import subscriptions
 from bot.config import Settings
 from storage.models import Mode
-from tests.admin_helpers import Admin, edited, fast_settings, post, send
+from tests.admin_helpers import Admin, edited, fast_settings, open_card, post, send
 from tests.conftest import ADMIN_ID
 from tests.delivery_helpers import (
     add_subscribers,
@@ -29,12 +29,6 @@ from tests.fakebotapi import FakeBotApi
 @pytest.fixture
 def fast(api: FakeBotApi, database_path: Path) -> Settings:
     return fast_settings(api, database_path)
-
-
-async def open_card(admin: Admin, number: int) -> object:
-    listing = await admin.say("/updates")
-    assert f"#{number}" in listing.plain
-    return await edited(admin, listing, f"adm:u.open.{number}")
 
 
 async def test_correction_edits_in_place_replies_where_it_cannot_and_pending_go_out_new(

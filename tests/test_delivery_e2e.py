@@ -58,7 +58,9 @@ async def test_an_update_reaches_each_subscriber_once_in_their_language(
         await wait_until(lambda: worker_of(app).idle, what="the worker to settle")
         counts = await store.outbox.counts(published.update_id)
         assert (counts.sent, counts.total) == (3, 3)
-        sent = await store.outbox.sent(published.update_id)
+        # What a correction of the update would fix: each message where it went.
+        assert await store.corrections.queue(published.update_id, admin_id=1) == 3
+        sent = [fix.message for fix in await store.corrections.next(published.update_id, 10)]
         assert {(s.chat_id, s.message_id, s.language) for s in sent} == {
             (501, kk.message_id, "kk"),
             (502, ru.message_id, "ru"),

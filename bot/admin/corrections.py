@@ -6,10 +6,12 @@ otherwise a short correction follows as a reply to it. A bot cannot edit message
 edited part by part with certainty (only the first message id is kept): those get the
 correction. Any refused edit is treated the same way.
 
-This runs as a background task after the correction is saved (an edit per subscriber can take
-minutes), at ADMIN_CORRECTIONS_PER_SECOND beside the delivery worker's own sending; the admin
-gets a report when it is done. A restart in the middle leaves the rest unfixed (it is
-audited as started, and the report never comes).
+The messages to fix are queued in the database with the correction (storage.corrections) and
+fixed in the background (an edit per subscriber can take minutes), at
+ADMIN_CORRECTIONS_PER_SECOND beside the delivery worker's own sending. A restart resumes the
+queue; the admin gets one report when the whole update is done. A message being fixed at a
+kill is fixed again after the restart: an edit is harmless twice, a correction reply may
+come twice (at most one per update and kill).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from functools import partial
@@ -27,23 +28,25 @@ from typing import Any
 from telegram import Bot, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
+from telegram.ext import Application
 
 from bot import subscriptions
-from bot.admin.posting import Correction
+from bot.admin import views
 from bot.chats import ChatDirectory
-from bot.i18n import Html, texts_for
+from bot.i18n import FALLBACK, Html, texts_for
 from bot.outbox import render_update, update_parts
 from bot.replies import NO_PREVIEW
 from bot.telegram_errors import Action, classify, not_modified
 from bot.textsplit import split_html
 from storage import Store
-from storage.models import ChatState, SentDelivery
+from storage.models import ChatState, FinishedCorrection, SentDelivery
 
 log = logging.getLogger(__name__)
 
 EDIT_WINDOW = dt.timedelta(hours=48) - dt.timedelta(minutes=5)  # Telegram's limit, with margin
 MAX_TRIES = 3
 MAX_FLOOD_WAIT = 60.0
+BATCH = 100  # messages read from the queue at a time
 
 
 class Outcome(Enum):
@@ -96,14 +99,8 @@ class Corrector:
         self._chats = chats
         self._pace = _Pace(rate)
 
-    async def fix(self, correction: Correction) -> Counter[Outcome]:
-        tally: Counter[Outcome] = Counter()
-        texts = dict(correction.texts)
-        for delivery in correction.delivered:
-            tally[await self._fix_one(delivery, texts)] += 1
-        return tally
-
-    async def _fix_one(self, delivery: SentDelivery, texts: dict[str, str]) -> Outcome:
+    async def fix(self, delivery: SentDelivery, texts: dict[str, str]) -> Outcome:
+        """Give one delivered message the update's new `texts`."""
         chat_id = delivery.chat_id
         new_parts = update_parts(texts, delivery.language)
         if editable(delivery, new_parts, dt.datetime.now(dt.UTC)):
@@ -173,19 +170,105 @@ class Corrector:
         return _Result.FAILED
 
 
-async def fix_and_report(
-    corrector: Corrector,
-    store: Store,
-    correction: Correction,
-    admin_id: int,
-    report: Callable[[Counter[Outcome]], Awaitable[object]],
-) -> None:
-    """Fix the delivered messages, audit the outcome, and tell the admin."""
-    try:
-        tally = await corrector.fix(correction)
-        detail = " ".join(f"{outcome.value}={tally[outcome]}" for outcome in Outcome)
-        await store.audit.record(admin_id, "post.corrected", f"#{correction.update_id}", detail)
-        log.info("update %s: delivered messages corrected (%s)", correction.update_id, detail)
-        await report(tally)
-    except Exception:  # a background task: nobody else would see the failure
-        log.exception("update %s: correcting delivered messages failed", correction.update_id)
+Report = Callable[[FinishedCorrection], Awaitable[object]]
+
+
+class CorrectionQueue:
+    """Works through the queued fixes, one task per corrected update."""
+
+    def __init__(self, corrector: Corrector, store: Store, report: Report) -> None:
+        self._corrector = corrector
+        self._store = store
+        self._report = report
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+
+    def start(self, update_id: int) -> None:
+        """Fix the update's queued messages (a task already at it picks up new ones)."""
+        task = self._tasks.get(update_id)
+        if task is None or task.done():
+            self._tasks[update_id] = asyncio.create_task(
+                self._run(update_id), name=f"correct-update-{update_id}"
+            )
+
+    async def resume(self) -> None:
+        """At start: carry on with what a previous run left queued."""
+        for update_id in await self._store.corrections.updates_queued():
+            log.info("update %s: resuming its correction", update_id)
+            self.start(update_id)
+
+    async def stop(self) -> None:
+        """Stop at once; what is left stays queued for the next start."""
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run(self, update_id: int) -> None:
+        try:
+            # Loops while a newer correction of the same update queues messages again.
+            while True:
+                await self._fix_queued(update_id)
+                finished = await self._store.corrections.finish(update_id)
+                if finished is not None:
+                    await self._finished(finished)
+                if not await self._store.corrections.has_queued(update_id):
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a background task: nobody else would see the failure
+            log.exception("update %s: correcting delivered messages failed", update_id)
+
+    async def _fix_queued(self, update_id: int) -> None:
+        corrections = self._store.corrections
+        while batch := await corrections.next(update_id, BATCH):
+            # Read after the batch: a newer text queues the batch again (see storage.corrections).
+            record = await self._store.outbox.update(update_id)
+            texts = record.texts if record is not None else {}
+            for fix in batch:
+                outcome = await self._corrector.fix(fix.message, texts) if texts else None
+                await corrections.done(fix, (outcome or Outcome.FAILED).value)
+
+    async def _finished(self, finished: FinishedCorrection) -> None:
+        detail = " ".join(f"{o.value}={finished.outcomes.get(o.value, 0)}" for o in Outcome)
+        number = f"#{finished.update_id}"
+        await self._store.audit.record(finished.admin_id, "post.corrected", number, detail)
+        log.info("update %s: delivered messages corrected (%s)", finished.update_id, detail)
+        try:
+            await self._report(finished)
+        except TelegramError as exc:  # /updates shows the post; the report is a courtesy
+            log.warning("chat %s: correction report not delivered: %s", finished.admin_id, exc)
+
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+async def start_queue(application: App) -> None:
+    """post_init: resume the corrections a previous run left (beside the delivery worker)."""
+    data = application.bot_data
+    if not data.deliver or data.store is None or data.chats is None:
+        return
+    bot, chats = application.bot, data.chats
+
+    async def report(finished: FinishedCorrection) -> None:
+        chat = await chats.get(finished.admin_id)
+        texts = texts_for(chat.language if chat else FALLBACK)
+        await bot.send_message(
+            finished.admin_id,
+            views.correction_report(texts, finished),
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+        )
+
+    rate = data.settings.admin.corrections_per_second
+    queue = CorrectionQueue(Corrector(bot, data.store, chats, rate), data.store, report)
+    await queue.resume()
+    data.corrections = queue
+
+
+async def stop_queue(application: App) -> None:
+    """post_stop: leave the rest queued for the next start."""
+    queue = application.bot_data.corrections
+    if queue is not None:
+        application.bot_data.corrections = None
+        await queue.stop()

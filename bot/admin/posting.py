@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.admin.drafts import Draft, host
@@ -23,7 +23,7 @@ from bot.content import progress_bar
 from bot.i18n import LANGUAGES, Html, link, texts_for
 from bot.outbox import Announcement, pick_language, publish
 from storage import Store
-from storage.models import ChatState, Mode, Post, SentDelivery
+from storage.models import ChatState, Mode, Post
 from storage.posts import article_key, milestone_key
 
 log = logging.getLogger(__name__)
@@ -179,15 +179,6 @@ async def send(store: Store, draft: Draft, admin_id: int, bot_name: str) -> Sent
     return Sent(published.update_id, published.queued)
 
 
-@dataclass(frozen=True)
-class Correction:
-    """A saved correction: the new texts, and the messages that went out with the old ones."""
-
-    update_id: int
-    texts: Mapping[str, str]
-    delivered: list[SentDelivery]
-
-
 async def correct(
     store: Store,
     post: Post,
@@ -197,20 +188,20 @@ async def correct(
     *,
     in_flight: Callable[[], int] | None = None,
     now: float | None = None,
-) -> Correction:
-    """Save the corrected post; rows not sent yet go out corrected.
+) -> int:
+    """Save the corrected post; rows not sent yet go out corrected. Returns how many
+    delivered messages are queued to be fixed (bot.admin.corrections).
 
     The update's waiting deliveries are held while its texts change (unless an admin paused
     it, then they stay paused), and the sends already on their way are waited for, so every
-    message in the returned `delivered` list carries the old text and every later one the new.
+    message queued to be fixed carries the old text and every later one the new.
     """
     update_id = post.update_id
     counts = await store.outbox.counts(update_id)
     held = counts.paused == 0 and await store.outbox.pause(update_id) > 0
     try:
         await _store_content(store, draft, post.token, bot_name, post.created_at)
-        texts = render(draft)
-        await store.outbox.set_texts(update_id, texts)
+        await store.outbox.set_texts(update_id, render(draft))
         await store.posts.edit(
             update_id,
             edited_by=admin_id,
@@ -220,7 +211,7 @@ async def correct(
             texts=draft.post_texts(),
         )
         await _settle(in_flight)
-        delivered = await store.outbox.sent(update_id)
+        delivered = await store.corrections.queue(update_id, admin_id)
     finally:
         if held:
             await store.outbox.resume(update_id, now)
@@ -228,9 +219,9 @@ async def correct(
         admin_id,
         "post.edited",
         f"#{update_id}",
-        f"delivered={len(delivered)}",
+        f"delivered={delivered}",
     )
-    return Correction(update_id, texts, delivered)
+    return delivered
 
 
 async def _settle(in_flight: Callable[[], int] | None) -> None:

@@ -11,7 +11,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import keyboards
 from bot.admin import flow
-from bot.admin.corrections import Outcome
 from bot.admin.formatting import to_plain
 from bot.admin.posting import link_html
 from bot.admin.screens import Screen, button
@@ -20,7 +19,14 @@ from bot.content import progress_bar
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts, escape
 from bot.outbox import pick_language
 from storage import Store
-from storage.models import ChatState, DeliveryCounts, ErrorCount, Mode, Post
+from storage.models import (
+    ChatState,
+    DeliveryCounts,
+    ErrorCount,
+    FinishedCorrection,
+    Mode,
+    Post,
+)
 
 POSTS_PER_PAGE = 5
 AUDIT_PER_PAGE = 10
@@ -66,14 +72,15 @@ def open_post_keyboard(texts: Texts, update_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(label, flow.data("u", "open", update_id))]])
 
 
-def correction_report(texts: Texts, update_id: int, tally: Counter[Outcome]) -> Html:
+def correction_report(texts: Texts, finished: FinishedCorrection) -> Html:
+    outcomes = finished.outcomes
     return texts(
         "admin.corrected.html",
-        number=update_id,
-        edited=tally[Outcome.EDITED],
-        corrected=tally[Outcome.CORRECTED],
-        unreachable=tally[Outcome.UNREACHABLE],
-        failed=tally[Outcome.FAILED],
+        number=finished.update_id,
+        edited=outcomes.get("edited", 0),
+        corrected=outcomes.get("corrected", 0),
+        unreachable=outcomes.get("unreachable", 0),
+        failed=outcomes.get("failed", 0),
     )
 
 

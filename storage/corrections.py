@@ -1,0 +1,101 @@
+"""Delivered messages to fix after an admin's correction: queued, fixed one by one, reported.
+
+The queue lives in the database (migration 0007) so a restart goes on where it stopped.
+"""
+
+from __future__ import annotations
+
+from storage.models import FinishedCorrection, QueuedFix, SentDelivery
+from storage.sql import Db
+
+
+class CorrectionRepo:
+    def __init__(self, db: Db) -> None:
+        self.db = db
+
+    async def queue(self, update_id: int, admin_id: int) -> int:
+        """Queue every message the update went out in; returns how many. A message queued by
+        an earlier correction is queued again, for the newer text."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                """
+                INSERT INTO corrections (delivery_id, update_id, admin_id)
+                SELECT id, update_id, ? FROM deliveries WHERE update_id = ? AND status = 'sent'
+                ON CONFLICT (delivery_id) DO UPDATE
+                SET revision = revision + 1, outcome = NULL, admin_id = excluded.admin_id
+                """,
+                (admin_id, update_id),
+            )
+            return int(await tx.fetchval("SELECT changes()"))
+
+    async def updates_queued(self) -> list[int]:
+        """Updates with messages still to fix, oldest first (resumed at start)."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT update_id FROM corrections WHERE outcome IS NULL ORDER BY update_id"
+        )
+        return [int(r[0]) for r in rows]
+
+    async def has_queued(self, update_id: int) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM corrections WHERE update_id = ? AND outcome IS NULL)",
+                (update_id,),
+            )
+        )
+
+    async def next(self, update_id: int, limit: int) -> list[QueuedFix]:
+        """The next messages to fix, in delivery order, where they are now (a group that
+        became a supergroup has moved)."""
+        async with self.db.lock:  # not a row of a correction still being queued
+            rows = await self.db.fetchall(
+                """
+                SELECT c.delivery_id, c.revision, d.chat_id, d.message_id, d.language,
+                       d.parts_sent, d.due_at IS NOT NULL, d.sent_at
+                FROM corrections c JOIN deliveries d ON d.id = c.delivery_id
+                WHERE c.update_id = ? AND c.outcome IS NULL
+                ORDER BY c.delivery_id LIMIT ?
+                """,
+                (update_id, limit),
+            )
+        return [
+            QueuedFix(
+                delivery_id=r[0],
+                revision=r[1],
+                message=SentDelivery(
+                    chat_id=r[2],
+                    message_id=r[3],
+                    language=r[4],
+                    parts=max(int(r[5]), 1),
+                    digest=bool(r[6]),
+                    sent_at=r[7],
+                ),
+            )
+            for r in rows
+        ]
+
+    async def done(self, fix: QueuedFix, outcome: str) -> None:
+        """Record how fixing one message ended, unless it was queued again meanwhile."""
+        await self.db.execute(
+            "UPDATE corrections SET outcome = ? WHERE delivery_id = ? AND revision = ?",
+            (outcome, fix.delivery_id, fix.revision),
+        )
+
+    async def finish(self, update_id: int) -> FinishedCorrection | None:
+        """When every message of the update is fixed: the outcomes, and the queue emptied.
+        None while some are still to fix (or nothing was queued)."""
+        async with self.db.transaction() as tx:
+            if await self.has_queued(update_id):
+                return None
+            rows = await tx.fetchall(
+                "SELECT outcome, count(*) FROM corrections WHERE update_id = ? GROUP BY outcome",
+                (update_id,),
+            )
+            admin_id = await tx.fetchval(
+                "SELECT admin_id FROM corrections WHERE update_id = ? "
+                "ORDER BY revision DESC, delivery_id DESC LIMIT 1",
+                (update_id,),
+            )
+            if admin_id is None:
+                return None
+            await tx.execute("DELETE FROM corrections WHERE update_id = ?", (update_id,))
+        return FinishedCorrection(update_id, int(admin_id), {str(o): int(n) for o, n in rows})

@@ -1,0 +1,88 @@
+"""Fixing delivered messages after a correction, end to end: the queue outlives a restart,
+and a second correction made while the first is still being applied wins everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import VisatalksApp
+from bot.config import Settings
+from tests import delivery_helpers
+from tests.admin_helpers import Admin, correct, post
+from tests.conftest import ADMIN_ID
+from tests.delivery_helpers import add_subscribers, run_bot, store_of, wait_until, worker_of
+from tests.fakebotapi import FakeBotApi, SentMessage
+
+READERS = list(range(801, 807))
+
+
+def slow_corrections(api: FakeBotApi, database_path: Path) -> Settings:
+    """Quick delivery, but one correction a second: slow enough to interrupt."""
+    return delivery_helpers.fast_settings(api, database_path, ADMIN_CORRECTIONS_PER_SECOND="1")
+
+
+def reports(api: FakeBotApi) -> list[SentMessage]:
+    return [m for m in api.messages_to(ADMIN_ID) if "доставленные сообщения исправлены" in m.plain]
+
+
+def current_text(api: FakeBotApi, message: SentMessage) -> str:
+    stored = api.message(message.chat_id, message.message_id) or {}
+    return str(stored.get("text", ""))
+
+
+async def publish_to_readers(api: FakeBotApi, settings: Settings) -> dict[int, SentMessage]:
+    """Post 'Старый текст' to six readers; their delivered messages."""
+    async with run_bot(settings) as app:
+        await add_subscribers(store_of(app), READERS, language="ru")
+        await post(Admin(api), {"ru": "Старый текст"})
+        delivered = {chat: (await api.wait_for_messages(chat))[0] for chat in READERS}
+        await wait_until(lambda: worker_of(app).idle)
+    return delivered
+
+
+async def start_correcting(api: FakeBotApi, app: VisatalksApp, text: str) -> int:
+    """Correct the latest post to `text` and wait until its first message is fixed."""
+    number = (await store_of(app).outbox.latest(1))[0].id
+    await correct(Admin(api), number, "ru", text)
+    await api.wait_for_edits(READERS[0])
+    return number
+
+
+async def test_a_correction_cut_short_by_a_restart_carries_on_after_it(
+    api: FakeBotApi, database_path: Path
+) -> None:
+    settings = slow_corrections(api, database_path)
+    delivered = await publish_to_readers(api, settings)
+
+    async with run_bot(settings) as app:
+        await start_correcting(api, app, "Новый текст")
+    fixed_before = [chat for chat in READERS if api.edits_to(chat)]
+    assert 0 < len(fixed_before) < len(READERS), "the stop came in the middle"
+    assert reports(api) == []
+
+    async with run_bot(settings):
+        await wait_until(lambda: bool(reports(api)), what="the report after the restart")
+        for chat in READERS:
+            assert current_text(api, delivered[chat]) == "Новый текст", chat
+            assert api.messages_to(chat) == [delivered[chat]]  # edited, no correction reply
+    (report,) = reports(api)
+    assert "Отредактировано: 6" in report.plain and "Не удалось: 0" in report.plain
+
+
+async def test_a_second_correction_during_the_first_wins_everywhere(
+    api: FakeBotApi, database_path: Path
+) -> None:
+    settings = slow_corrections(api, database_path)
+    delivered = await publish_to_readers(api, settings)
+
+    async with run_bot(settings) as app:
+        number = await start_correcting(api, app, "Второй текст")
+        await correct(Admin(api), number, "ru", "Третий текст")
+        await wait_until(
+            lambda: all(current_text(api, delivered[c]) == "Третий текст" for c in READERS),
+            what="every message to read the latest text",
+        )
+        await wait_until(lambda: bool(reports(api)), what="the report")
+        assert not await store_of(app).corrections.has_queued(number)
+    assert "Отредактировано: 6" in reports(api)[-1].plain
+    assert len(reports(api)) <= 2  # one, or two if the first finished before the second came
