@@ -22,7 +22,6 @@ from pathlib import Path
 
 from bot.config import FeedOptions
 from bot.feeds.announce import NewItem, render_announcement, warm_up
-from bot.feeds.parse import share_the_gil_often
 from bot.feeds.poller import CheckResult, Poller
 from storage import open_store
 from tests.feedgen import rss
@@ -90,7 +89,6 @@ async def main(feeds: int, entries: int) -> None:
             announced += len(items)
 
         warm_up()  # both as bot.feeds.service does at start-up
-        share_the_gil_often()
         poller = Poller(store, FeedOptions(), announce)
         clock_base = poller.clock
         try:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
 
 from bot.feeds.errors import FeedError, Problem
 from bot.feeds.links import normalise_link, web_link
-from bot.feeds.parse import ParsedFeed, detect_language, plain_text, read_feed
+from bot.feeds.parse import ParsedFeed, detect_language, parse, plain_text, read_feed
 from bot.feeds.relevance import default, load
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
@@ -110,6 +111,40 @@ def test_broken_xml_that_still_reads_is_a_warning_not_a_failure() -> None:
     feed = read("lenient.xml")
     assert feed.warning is not None and feed.warning.problem is Problem.MALFORMED_RECOVERED
     assert len(feed.entries) == 1 and feed.entries[0].relevant
+
+
+async def test_parsing_in_a_worker_process_returns_entries_and_errors_intact() -> None:
+    headers = {"content-type": "application/rss+xml; charset=utf-8"}
+    body = (FIXTURES / "rss2_ru.xml").read_bytes()
+    assert await parse(body, headers, NOW, default()) == read(
+        "rss2_ru.xml", headers["content-type"]
+    )
+    page = (FIXTURES / "page.html").read_bytes(), {"content-type": "text/html"}, NOW, default()
+    with pytest.raises(FeedError) as here:
+        read_feed(*page)
+    with pytest.raises(FeedError) as there:
+        await parse(*page)
+    assert there.value.problem is Problem.NOT_A_FEED
+    assert (there.value.detail, str(there.value)) == (here.value.detail, str(here.value))
+
+
+async def test_a_parsing_process_that_dies_fails_its_check_only() -> None:
+    headers = {"content-type": "application/rss+xml"}
+    body = (FIXTURES / "rss2_ru.xml").read_bytes()
+    assert (await parse(body, headers, NOW, default())).entries  # the workers are up
+    # A worker killed in the middle (as by the OOM killer): what it was parsing fails ...
+    with pytest.raises(FeedError) as caught:
+        await parse(body, headers, NOW, _DyingRelevance())
+    assert caught.value.problem is Problem.INTERNAL
+    # ... and the next feed is parsed by new workers.
+    assert len((await parse(body, headers, NOW, default())).entries) == 4
+
+
+class _DyingRelevance:
+    """A relevance check that kills the process it runs in."""
+
+    def __call__(self, text: str) -> bool:
+        os._exit(1)
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,10 @@ class FeedError(VisatalksError):
         self.detail = detail[:200]
         self.retry_after = retry_after
 
+    def __reduce__(self) -> tuple[type[FeedError], tuple[Problem, str, dt.timedelta | None]]:
+        # Raised in the parsing process and sent back: rebuilt from its fields, not its message.
+        return (FeedError, (self.problem, self.detail, self.retry_after))
+
 
 def classify(exc: BaseException) -> FeedError:
     """The FeedError that stands for `exc`, whatever layer raised it."""

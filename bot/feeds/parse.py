@@ -1,8 +1,13 @@
-"""Reading a fetched feed: feedparser in a worker thread, then entries cleaned and judged.
+"""Reading a fetched feed: feedparser in a worker process, then entries cleaned and judged.
 
 Everything CPU-bound about a feed happens in `read_feed`, which `parse` runs off the event loop:
 feedparser itself, HTML cleaning, dedupe keys, the relevance check and language detection.
 The loop only ever sees the finished, plain-text `Entry` objects.
+
+feedparser is pure Python. In a thread it held the GIL against the event loop, so a poll cycle
+cost the sum of both and stalled the loop; worker processes parse on the other cores while the
+loop fetches and stores (bench/feeds.py on 2 cores, 50 feeds of 200 entries: a cycle took
+11.1 s with a thread, 6.2 s with two processes).
 
 feedparser gets the body as bytes together with the response headers, so the charset of the
 Content-Type header is honoured (RFC 3023) even when the XML declaration says nothing.
@@ -14,11 +19,14 @@ import asyncio
 import calendar
 import datetime as dt
 import hashlib
+import multiprocessing
+import os
 import re
-import sys
 import time
 import xml.sax
 from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -28,7 +36,8 @@ import feedparser
 from bot.feeds.errors import FeedError, Problem
 from bot.feeds.links import normalise_link, web_link
 
-GIL_SWITCH_INTERVAL = 0.001  # seconds; see share_the_gil_often
+# Feeds parsed at once, each in its own process of about 30 MB (started at the first parse).
+PARSE_WORKERS = max(1, min(2, os.cpu_count() or 1))
 BODY_LIMIT = 20_000  # characters of an entry's text kept in the news store
 TITLE_LIMIT = 500
 _KEY_LIMIT = 300  # longer identities are stored as their hash
@@ -70,23 +79,38 @@ class ParsedFeed:
     warning: FeedError | None  # broken XML that the lenient parser still read
 
 
-def share_the_gil_often() -> None:
-    """Let the event loop take the GIL back sooner from the parsing thread.
+_pool: ProcessPoolExecutor | None = None
 
-    feedparser is pure Python: while it runs, the event loop waits for the GIL after every
-    blocking call it makes (a select, a socket read), up to the switch interval each time, and
-    a loop iteration with many ready callbacks adds those waits up. In bench/feeds.py the
-    longest stall went from 55-130 ms at CPython's default of 5 ms to 10-45 ms at 1 ms, the
-    cycle no slower. It is process-wide, so it is set once, when the feeds start.
-    """
-    sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL))
+
+def _workers() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        # spawn, not fork: the bot's process has threads (aiosqlite's, the executor's own).
+        _pool = ProcessPoolExecutor(PARSE_WORKERS, mp_context=multiprocessing.get_context("spawn"))
+    return _pool
+
+
+def stop_workers(pool: ProcessPoolExecutor | None = None) -> None:
+    """Let the worker processes go (they start again on the next parse); with `pool`, only if
+    that is still the current one."""
+    global _pool
+    if _pool is not None and pool in (None, _pool):
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
 
 
 async def parse(
     body: bytes, headers: Mapping[str, str], now: dt.datetime, relevant: Callable[[str], bool]
 ) -> ParsedFeed:
-    """`read_feed` in a worker thread."""
-    return await asyncio.to_thread(read_feed, body, headers, now, relevant)
+    """`read_feed` in a worker process; a worker that dies fails the checks it was parsing for,
+    and the next parse starts new workers."""
+    loop = asyncio.get_running_loop()
+    pool = _workers()
+    try:
+        return await loop.run_in_executor(pool, read_feed, body, dict(headers), now, relevant)
+    except BrokenProcessPool as exc:
+        stop_workers(pool)
+        raise FeedError(Problem.INTERNAL, "the parsing process died") from exc
 
 
 def read_feed(

@@ -31,7 +31,7 @@ from bot.feeds.announce import Announce, NewItem
 from bot.feeds.errors import FeedError, Problem, classify
 from bot.feeds.fetch import Fetched, Fetcher, NotModified
 from bot.feeds.links import host, normalise_link
-from bot.feeds.parse import Entry, ParsedFeed, parse
+from bot.feeds.parse import PARSE_WORKERS, Entry, ParsedFeed, parse
 from storage import Store
 from storage.feeds import iso
 from storage.models import Feed
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 
 TICK = dt.timedelta(seconds=30)
 FETCH_CONCURRENCY = 10  # feeds fetched at once
-PARSE_CONCURRENCY = 1  # feeds parsed at once: with the GIL, more threads only add contention
 JITTER = 0.05  # share of the interval by which feeds are spread, so they do not all come due
 
 AlertAdmins = Callable[[Feed], Awaitable[None]]
@@ -86,7 +85,7 @@ class Poller:
         self.clock = clock
         self._running: dict[int, asyncio.Task[CheckResult]] = {}
         self._fetch_slots = asyncio.Semaphore(FETCH_CONCURRENCY)
-        self._parse_slots = asyncio.Semaphore(PARSE_CONCURRENCY)
+        self._parse_slots = asyncio.Semaphore(PARSE_WORKERS)
 
     async def sync(self, urls: Sequence[str]) -> None:
         """Follow the feeds of the FEEDS setting (and stop following those dropped from it)."""

@@ -12,7 +12,6 @@ from telegram.ext import Application
 
 from bot.feeds import admin
 from bot.feeds.announce import Announce, warm_up
-from bot.feeds.parse import share_the_gil_often
 from bot.feeds.poller import TICK, Poller
 from bot.i18n import FALLBACK, texts_for
 from bot.replies import NO_PREVIEW
@@ -48,7 +47,6 @@ async def start(application: App, announce: Announce) -> Poller:
 
     assert data.store is not None, "the store is opened before the feeds start"
     warm_up()
-    share_the_gil_often()
     poller = Poller(data.store, settings.feed_options, announce, alert_admins)
     await poller.sync(settings.feeds)
     if application.job_queue is None:
