@@ -96,9 +96,9 @@ def test_intents_name_stored_facts_and_catalogue_notes() -> None:
         keys = {fact["key"] for fact in tomllib.load(handle)["fact"]}
     for intent in load_tables().intents:
         assert set(intent.facts) <= keys, intent.name
-        assert intent.facts or intent.status or intent.news, intent.name
-        if intent.note:
-            assert intent.note.startswith("qa.")
+        assert intent.facts or intent.status or intent.news or intent.reply, intent.name
+        for key in (intent.note, intent.reply):
+            assert key is None or key.startswith("qa."), intent.name
 
 
 # --- the index stays in step -----------------------------------------------------------------
@@ -181,7 +181,7 @@ async def test_readmission_is_explained_and_sourced(answerer: Answerer) -> None:
 @pytest.mark.parametrize(
     "question",
     ["какая погода завтра", "what's the weather in astana", "курс доллара", "рецепт борща",
-     "ертең ауа райы қандай", "football results", "нужна ли виза в германию", "привет",
+     "ертең ауа райы қандай", "football results", "нужна ли виза в германию", "как пройти в цум",
      "what time is it", "сколько стоит хлеб", "как приготовить плов", "кто президент франции"],
 )  # fmt: skip
 async def test_questions_nothing_answers_get_a_plain_no(answerer: Answerer, question: str) -> None:
@@ -189,6 +189,44 @@ async def test_questions_nothing_answers_get_a_plain_no(answerer: Answerer, ques
     assert answer.kind is AnswerKind.NOTHING and not answer.facts
     text = await render(answer, Pages(answerer.store))
     assert "/status" in text and "/help" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "chat", "reply", "expected"),
+    [
+        ("привет", "ru", "qa.reply.hello", "Здравствуйте! Спросите меня"),
+        ("Добрый день!", "ru", "qa.reply.hello", "Здравствуйте!"),
+        ("сәлеметсіз бе", "kk", "qa.reply.hello", "Сәлеметсіз бе! ЕО мен Қазақстан"),
+        ("hi", "en", "qa.reply.hello", "Hello! Ask me"),
+        ("спасибо большое", "ru", "qa.reply.thanks", "Пожалуйста!"),
+        ("көп рахмет", "kk", "qa.reply.thanks", "Оқасы жоқ!"),
+        ("thank you", "en", "qa.reply.thanks", "You're welcome!"),
+    ],
+)
+async def test_a_greeting_or_thanks_alone_gets_a_word_back(
+    answerer: Answerer, text: str, chat: str, reply: str, expected: str
+) -> None:
+    answer = await answerer.answer(text, chat)
+    assert (answer.kind, answer.note, answer.facts) == (AnswerKind.REPLY, reply, ())
+    rendered = await render(answer, Pages(answerer.store))
+    assert rendered.startswith(expected) and "нет факта" not in rendered
+
+
+@pytest.mark.parametrize(
+    ("text", "top"),
+    [
+        ("привет когда начались переговоры", "talks-launch"),
+        ("добрый день, сколько будет стоить виза", "travel-fees"),
+        ("hello who leads the talks", "people-kosherbayev"),
+        ("сәлем келіссөздер қашан басталды", "talks-launch"),
+        ("привет как дела с визами", "status"),
+        ("спасибо а что дальше", "status"),
+    ],
+)
+async def test_a_greeting_beside_a_question_answers_the_question(
+    answerer: Answerer, text: str, top: str
+) -> None:
+    assert (await answerer.answer(text, "ru")).top == top
 
 
 async def test_figures_only_come_from_stored_facts(answerer: Answerer) -> None:

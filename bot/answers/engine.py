@@ -51,6 +51,7 @@ class AnswerKind(StrEnum):
     ARTICLES = "articles"  # no fact answers it; stored articles that mention it
     NEWS = "news"  # the latest stored articles
     NOTHING = "nothing"  # said plainly, with the commands
+    REPLY = "reply"  # small talk (hello, thanks) answered in kind
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class Answer:
     kind: AnswerKind
     facts: tuple[Fact, ...] = ()
     articles: tuple[Article, ...] = ()
-    note: str | None = None  # catalogue key of an explanation shown before the facts
+    note: str | None = None  # catalogue key of an explanation shown before the facts, or of
+    # the whole reply to small talk
     reached: int | None = None  # the stage the question asks about ("is it signed yet")
     intent: str | None = None
     guess: Guess | None = field(default=None, compare=False)
@@ -177,6 +179,11 @@ class Answerer:
         matching = intents.match(self.tables, reading.forms, reading.content)
         if matching.best is not None:
             intent = matching.best.intent
+            if intent.reply:
+                return Answer(
+                    language, AnswerKind.REPLY, note=intent.reply, intent=intent.name,
+                    guess=reading.guess,
+                )  # fmt: skip
             if intent.news:
                 latest = await self.store.articles.latest(MAX_ARTICLES, prefer=language)
                 return Answer(

@@ -46,6 +46,7 @@ class Intent:
     facts: tuple[str, ...] = ()
     note: str | None = None
     reached: int | None = None  # asks whether the talks reached this stage: yes / not yet
+    reply: str | None = None  # small talk (hello, thanks): answered with this text alone
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def _parts(pattern: str, classes: dict[str, WordSet]) -> tuple[WordSet, ...]:
 
 
 def _intent(item: dict[str, Any], classes: dict[str, WordSet]) -> Intent:
-    note = item.get("note")
+    note, reply = item.get("note"), item.get("reply")
     return Intent(
         name=str(item["name"]),
         patterns=tuple(_parts(str(p), classes) for p in item["patterns"]),
@@ -99,6 +100,7 @@ def _intent(item: dict[str, Any], classes: dict[str, WordSet]) -> Intent:
         facts=tuple(str(k) for k in item.get("facts", ())),
         note=str(note) if note else None,
         reached=int(item["reached"]) if "reached" in item else None,
+        reply=str(reply) if reply else None,
     )
 
 
