@@ -50,7 +50,7 @@ class CorrectionRepo:
             rows = await self.db.fetchall(
                 """
                 SELECT c.delivery_id, c.revision, d.chat_id, d.message_id, d.language,
-                       d.parts_sent, d.due_at IS NOT NULL, d.sent_at
+                       d.parts_sent, d.due_at IS NOT NULL
                 FROM corrections c JOIN deliveries d ON d.id = c.delivery_id
                 WHERE c.update_id = ? AND c.outcome IS NULL
                 ORDER BY c.delivery_id LIMIT ?
@@ -67,7 +67,6 @@ class CorrectionRepo:
                     language=r[4],
                     parts=max(int(r[5]), 1),
                     digest=bool(r[6]),
-                    sent_at=r[7],
                 ),
             )
             for r in rows

@@ -177,7 +177,6 @@ class SentDelivery:
     language: str
     parts: int = 1
     digest: bool = False  # the message bundled several updates
-    sent_at: str | None = None  # ISO 8601 UTC
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ async def test_correction_edits_in_place_replies_where_it_cannot_and_pending_go_
         await wait_until(lambda: worker_of(app).idle)
         assert "Старый текст" in first[601].plain
 
-        # Telegram refuses to edit 602's message (older than 48 hours, say).
+        # Telegram refuses to edit 602's message (for whatever reason: the bot falls back).
         api.fail_next(
             "editMessageText",
             chat_id=602,

@@ -1,10 +1,11 @@
 """Fixing messages that went out before an admin corrected the post.
 
-Each delivered message is edited in place (editMessageText) where Telegram still allows it;
-otherwise a short correction follows as a reply to it. A bot cannot edit messages older than
-48 hours, a digest bundles other updates, and a text split into several messages cannot be
-edited part by part with certainty (only the first message id is kept): those get the
-correction. Any refused edit is treated the same way.
+Each delivered message is edited in place (editMessageText) where Telegram allows it;
+otherwise a short correction follows as a reply to it. A bot may edit its own messages at any
+age (Telegram's 48-hour limit is for business messages the bot did not send), but a digest
+bundles other updates, and a text split into several messages cannot be edited part by part
+with certainty (only the first message id is kept): those get the correction. Any refused
+edit is treated the same way.
 
 The messages to fix are queued in the database with the correction (storage.corrections) and
 fixed in the background (an edit per subscriber can take minutes), at
@@ -17,7 +18,6 @@ come twice (at most one per update and kill).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -43,7 +43,6 @@ from storage.models import ChatState, FinishedCorrection, SentDelivery
 
 log = logging.getLogger(__name__)
 
-EDIT_WINDOW = dt.timedelta(hours=48) - dt.timedelta(minutes=5)  # Telegram's limit, with margin
 MAX_TRIES = 3
 MAX_FLOOD_WAIT = 60.0
 BATCH = 100  # messages read from the queue at a time
@@ -63,13 +62,9 @@ class _Result(Enum):
     FAILED = "failed"
 
 
-def editable(delivery: SentDelivery, new_parts: list[str], now: dt.datetime) -> bool:
+def editable(delivery: SentDelivery, new_parts: list[str]) -> bool:
     """Whether editing the delivered message in place can give the reader the new text."""
-    if delivery.digest or delivery.parts != 1 or len(new_parts) != 1:
-        return False
-    if delivery.sent_at is None:
-        return False
-    return now - dt.datetime.fromisoformat(delivery.sent_at) < EDIT_WINDOW
+    return not delivery.digest and delivery.parts == 1 and len(new_parts) == 1
 
 
 def correction_parts(texts: dict[str, str], language: str) -> list[str]:
@@ -103,7 +98,7 @@ class Corrector:
         """Give one delivered message the update's new `texts`."""
         chat_id = delivery.chat_id
         new_parts = update_parts(texts, delivery.language)
-        if editable(delivery, new_parts, dt.datetime.now(dt.UTC)):
+        if editable(delivery, new_parts):
             edit = partial(self._edit, chat_id, delivery.message_id, new_parts[0])
             result = await self._call(chat_id, edit)
             if result is _Result.OK:
