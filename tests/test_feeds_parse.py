@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -138,6 +142,49 @@ async def test_a_parsing_process_that_dies_fails_its_check_only() -> None:
     assert caught.value.problem is Problem.INTERNAL
     # ... and the next feed is parsed by new workers.
     assert len((await parse(body, headers, NOW, default())).entries) == 4
+
+
+KILLED_PARENT = """
+import asyncio, datetime as dt, multiprocessing, os, signal, sys
+from bot.feeds.parse import parse
+from bot.feeds.relevance import default
+
+async def main() -> None:
+    body = open(sys.argv[1], "rb").read()
+    await parse(body, {"content-type": "application/rss+xml"}, dt.datetime.now(dt.UTC), default())
+    print(*[child.pid for child in multiprocessing.active_children()], flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_parsing_processes_end_when_the_bot_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_PARENT)
+    run = subprocess.run(
+        [sys.executable, str(script), str(FIXTURES / "rss2_ru.xml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    workers = [int(pid) for pid in run.stdout.split()]
+    assert workers
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 class _DyingRelevance:

@@ -22,6 +22,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import threading
 import time
 import xml.sax
 from collections.abc import Callable, Mapping
@@ -38,6 +39,7 @@ from bot.feeds.links import normalise_link, web_link
 
 # Feeds parsed at once, each in its own process of about 30 MB (started at the first parse).
 PARSE_WORKERS = max(1, min(2, os.cpu_count() or 1))
+PARENT_CHECK_SECONDS = 2.0
 BODY_LIMIT = 20_000  # characters of an entry's text kept in the news store
 TITLE_LIMIT = 500
 _KEY_LIMIT = 300  # longer identities are stored as their hash
@@ -86,8 +88,25 @@ def _workers() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         # spawn, not fork: the bot's process has threads (aiosqlite's, the executor's own).
-        _pool = ProcessPoolExecutor(PARSE_WORKERS, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(
+            PARSE_WORKERS,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_follow_parent,
+            initargs=(os.getpid(),),
+        )
     return _pool
+
+
+def _follow_parent(parent: int) -> None:
+    """In a worker: exit when the bot's process is gone. A worker waiting for work does not
+    notice a SIGKILLed parent by itself; outside systemd or Docker it would linger."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
 def stop_workers(pool: ProcessPoolExecutor | None = None) -> None:
