@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -81,15 +81,29 @@ class Db:
         async with self.lock:
             self._in_tx = asyncio.current_task()
             self._tx_touched_content = False
-            await self.conn.execute("BEGIN IMMEDIATE")
+            committed = False
             try:
+                await _through(self.conn.execute("BEGIN IMMEDIATE"))
                 yield self
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            else:
-                await self.conn.execute("COMMIT")
+                await _through(self.conn.execute("COMMIT"))
+                committed = True
                 if self._tx_touched_content:
                     self.content_version += 1
             finally:
+                # Whatever ended it (an error, a cancellation, even during BEGIN or COMMIT):
+                # the shared connection must not stay inside a transaction.
+                if not committed and self.conn.in_transaction:
+                    await _through(self.conn.execute("ROLLBACK"))
                 self._in_tx = None
+
+
+async def _through(step: Awaitable[Any]) -> None:
+    """Await `step` to its end even if the task is cancelled meanwhile, then re-raise the
+    cancellation: a statement handed to aiosqlite's thread runs anyway, and what the
+    transaction does next must follow what really happened."""
+    running = asyncio.ensure_future(step)
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        await running
+        raise

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,6 +113,53 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
                 raise RuntimeError("boom")
         assert await store.chats.get(1) is None
     finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("moment", ["at BEGIN", "inside", "at COMMIT"])
+async def test_a_transaction_cancelled_at_any_moment_leaves_the_connection_clean(
+    tmp_path: Path, moment: str
+) -> None:
+    """A task cancelled in a transaction (a shutdown stopping a background task) must not
+    leave the one shared connection inside it: every later write would be lost."""
+    store = await open_store(tmp_path / "a.sqlite3")
+    db = store.db
+    inside = asyncio.Event()
+
+    async def write() -> None:
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO chats (id, type, language, first_seen, last_seen) "
+                "VALUES (1, 'private', 'ru', '', '')"
+            )
+            if moment == "inside":
+                inside.set()
+                await asyncio.sleep(10)
+
+    original = db.conn.execute
+
+    def cancel_on(sql: str, *args: object) -> Any:
+        if sql == moment.removeprefix("at ").replace("BEGIN", "BEGIN IMMEDIATE"):
+            task.cancel()  # arrives while aiosqlite runs the statement in its thread
+        return original(sql, *args)
+
+    try:
+        db.conn.execute = cancel_on  # type: ignore[method-assign]
+        task = asyncio.create_task(write())
+        if moment == "inside":
+            await inside.wait()
+            task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        db.conn.execute = original  # type: ignore[method-assign]
+        assert task.cancelled()
+        assert not db.conn.in_transaction
+        committed = moment == "at COMMIT"  # the COMMIT had been handed over: it ran
+        assert (await store.chats.get(1) is not None) is committed
+        async with db.transaction() as tx:  # the next one works
+            await tx.execute("DELETE FROM chats")
+        assert await store.chats.get(1) is None
+    finally:
+        db.conn.execute = original  # type: ignore[method-assign]
         await store.close()
 
 
