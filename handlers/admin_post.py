@@ -219,13 +219,13 @@ async def _send(update: Update, context: BotContext, draft: Draft, admin: int) -
         in_flight=(lambda: worker.in_flight) if worker else None,
         now=context.bot_data.clock(),
     )
+    queue = context.bot_data.corrections
+    if delivered and queue is not None:
+        queue.start(post.update_id)  # first: the fixes must not wait on this reply's fate
     saved = texts("admin.post.saved.html", number=post.update_id)
     if delivered:
         saved = Html(f"{saved}\n\n{texts('admin.post.saved.delivered', delivered=delivered)}")
     await replace(update, context, saved, views.open_post_keyboard(texts, post.update_id))
-    queue = context.bot_data.corrections
-    if delivered and queue is not None:
-        queue.start(post.update_id)
     return END
 
 

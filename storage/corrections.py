@@ -29,9 +29,10 @@ class CorrectionRepo:
             return int(await tx.fetchval("SELECT changes()"))
 
     async def updates_queued(self) -> list[int]:
-        """Updates with messages still to fix, oldest first (resumed at start)."""
+        """Updates with messages still to fix or a report still to send, oldest first
+        (resumed at start)."""
         rows = await self.db.fetchall(
-            "SELECT DISTINCT update_id FROM corrections WHERE outcome IS NULL ORDER BY update_id"
+            "SELECT DISTINCT update_id FROM corrections ORDER BY update_id"
         )
         return [int(r[0]) for r in rows]
 
@@ -44,8 +45,7 @@ class CorrectionRepo:
         )
 
     async def next(self, update_id: int, limit: int) -> list[QueuedFix]:
-        """The next messages to fix, in delivery order, where they are now (a group that
-        became a supergroup has moved)."""
+        """The next messages to fix, in delivery order."""
         async with self.db.lock:  # not a row of a correction still being queued
             rows = await self.db.fetchall(
                 """
@@ -80,21 +80,27 @@ class CorrectionRepo:
         )
 
     async def finish(self, update_id: int) -> FinishedCorrection | None:
-        """When every message of the update is fixed: the outcomes, and the queue emptied.
-        None while some are still to fix (or nothing was queued)."""
-        async with self.db.transaction() as tx:
+        """When every message of the update is fixed: who asked and the outcomes (the rows
+        stay until `clear`, so a report lost to a restart is sent then). None while some
+        are still to fix, or when nothing is queued."""
+        async with self.db.lock:  # one consistent read beside the writers
             if await self.has_queued(update_id):
                 return None
-            rows = await tx.fetchall(
+            rows = await self.db.fetchall(
                 "SELECT outcome, count(*) FROM corrections WHERE update_id = ? GROUP BY outcome",
                 (update_id,),
             )
-            admin_id = await tx.fetchval(
+            admin_id = await self.db.fetchval(
                 "SELECT admin_id FROM corrections WHERE update_id = ? "
                 "ORDER BY revision DESC, delivery_id DESC LIMIT 1",
                 (update_id,),
             )
-            if admin_id is None:
-                return None
-            await tx.execute("DELETE FROM corrections WHERE update_id = ?", (update_id,))
+        if admin_id is None:
+            return None
         return FinishedCorrection(update_id, int(admin_id), {str(o): int(n) for o, n in rows})
+
+    async def clear(self, update_id: int) -> None:
+        """Forget the fixed messages of a reported correction (not any queued again since)."""
+        await self.db.execute(
+            "DELETE FROM corrections WHERE update_id = ? AND outcome IS NOT NULL", (update_id,)
+        )

@@ -3,14 +3,26 @@ and a second correction made while the first is still being applied wins everywh
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from bot.app import VisatalksApp
 from bot.config import Settings
+from storage import Store, open_store
+from storage.models import FinishedCorrection
 from tests import delivery_helpers
 from tests.admin_helpers import Admin, correct, post
 from tests.conftest import ADMIN_ID
-from tests.delivery_helpers import add_subscribers, run_bot, store_of, wait_until, worker_of
+from tests.delivery_helpers import (
+    add_subscribers,
+    eventually,
+    run_bot,
+    store_of,
+    wait_until,
+    worker_of,
+)
 from tests.fakebotapi import FakeBotApi, SentMessage
 
 READERS = list(range(801, 807))
@@ -86,3 +98,56 @@ async def test_a_second_correction_during_the_first_wins_everywhere(
         assert not await store_of(app).corrections.has_queued(number)
     assert "Отредактировано: 6" in reports(api)[-1].plain
     assert len(reports(api)) <= 2  # one, or two if the first finished before the second came
+
+
+async def test_a_report_lost_to_a_stop_is_sent_at_the_next_start(
+    api: FakeBotApi, database_path: Path
+) -> None:
+    settings = slow_corrections(api, database_path)
+    await publish_to_readers(api, settings)
+    # Every message fixed, then the bot stopped before it could tell the admin.
+    store = await open_store(database_path)
+    try:
+        number = (await store.outbox.latest(1))[0].id
+        assert await store.corrections.queue(number, ADMIN_ID) == len(READERS)
+        for fix in await store.corrections.next(number, 100):
+            await store.corrections.done(fix, "edited")
+    finally:
+        await store.close()
+
+    async with run_bot(settings) as app:
+        await wait_until(lambda: bool(reports(api)), what="the report")
+        await eventually(
+            lambda: _nothing_queued(store_of(app)), what="the reported correction to be cleared"
+        )
+    (report,) = reports(api)
+    assert "Отредактировано: 6" in report.plain
+    assert all(not api.edits_to(chat) for chat in READERS)  # nothing was fixed twice
+
+
+async def test_an_error_while_correcting_is_retried(
+    api: FakeBotApi, database_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = slow_corrections(api, database_path)
+    delivered = await publish_to_readers(api, settings)
+    async with run_bot(settings) as app:
+        corrections = store_of(app).corrections
+        original = corrections.finish
+        failed: list[int] = []
+
+        async def finish_failing_once(update_id: int) -> FinishedCorrection | None:
+            if not failed:
+                failed.append(update_id)
+                raise sqlite3.OperationalError("database is locked")
+            return await original(update_id)
+
+        monkeypatch.setattr(corrections, "finish", finish_failing_once)
+        await start_correcting(api, app, "Новый текст")
+        await wait_until(lambda: bool(reports(api)), what="the report after the retry")
+    assert failed
+    assert all(current_text(api, delivered[c]) == "Новый текст" for c in READERS)
+    assert "Отредактировано: 6" in reports(api)[0].plain
+
+
+async def _nothing_queued(store: Store) -> bool:
+    return not await store.corrections.updates_queued()

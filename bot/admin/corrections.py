@@ -10,9 +10,10 @@ edit is treated the same way.
 The messages to fix are queued in the database with the correction (storage.corrections) and
 fixed in the background (an edit per subscriber can take minutes), at
 ADMIN_CORRECTIONS_PER_SECOND beside the delivery worker's own sending. A restart resumes the
-queue; the admin gets one report when the whole update is done. A message being fixed at a
-kill is fixed again after the restart: an edit is harmless twice, a correction reply may
-come twice (at most one per update and kill).
+queue; the admin gets one report when the whole update is done (twice if the bot stops
+between sending it and clearing the queue). A message being fixed at a kill is fixed again
+after the restart, and so is one being fixed while the admin corrects the post again: an
+edit is harmless twice, a correction reply then comes twice.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 MAX_TRIES = 3
 MAX_FLOOD_WAIT = 60.0
 BATCH = 100  # messages read from the queue at a time
+RETRY_MAX_SECONDS = 300.0  # after an unexpected error (the database, say), tried again
 
 
 class Outcome(Enum):
@@ -81,10 +83,12 @@ class _Pace:
         self._next = 0.0
 
     async def wait(self) -> None:
+        # The slot is taken before sleeping, so tasks sharing the pace queue up, not burst.
         now = time.monotonic()
-        if self._next > now:
-            await asyncio.sleep(self._next - now)
-        self._next = max(now, self._next) + self._interval
+        slot = max(now, self._next)
+        self._next = slot + self._interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
 
 class Corrector:
@@ -200,19 +204,23 @@ class CorrectionQueue:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run(self, update_id: int) -> None:
-        try:
-            # Loops while a newer correction of the same update queues messages again.
-            while True:
+        corrections = self._store.corrections
+        failures = 0
+        # Loops while a newer correction of the same update queues messages again.
+        while True:
+            try:
                 await self._fix_queued(update_id)
-                finished = await self._store.corrections.finish(update_id)
+                finished = await corrections.finish(update_id)
                 if finished is not None:
                     await self._finished(finished)
-                if not await self._store.corrections.has_queued(update_id):
+                    await corrections.clear(update_id)  # only once the report is out
+                if not await corrections.has_queued(update_id):
                     return
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a background task: nobody else would see the failure
-            log.exception("update %s: correcting delivered messages failed", update_id)
+                failures = 0
+            except Exception:  # a background task: nobody else would see the failure
+                failures += 1
+                log.exception("update %s: correcting delivered messages failed", update_id)
+                await asyncio.sleep(min(RETRY_MAX_SECONDS, 2.0**failures))
 
     async def _fix_queued(self, update_id: int) -> None:
         corrections = self._store.corrections
