@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -14,8 +16,16 @@ import pytest
 
 from bot.feeds.errors import FeedError, Problem
 from bot.feeds.links import normalise_link, web_link
-from bot.feeds.parse import ParsedFeed, detect_language, parse, plain_text, read_feed
+from bot.feeds.parse import (
+    ParsedFeed,
+    detect_language,
+    parse,
+    plain_text,
+    read_feed,
+    stop_workers,
+)
 from bot.feeds.relevance import default, load
+from tests.delivery_helpers import wait_until
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
@@ -132,7 +142,7 @@ async def test_parsing_in_a_worker_process_returns_entries_and_errors_intact() -
     assert (there.value.detail, str(there.value)) == (here.value.detail, str(here.value))
 
 
-async def test_a_parsing_process_that_dies_fails_its_check_only() -> None:
+async def test_a_parsing_process_that_dies_fails_the_parse_under_way_not_the_next() -> None:
     headers = {"content-type": "application/rss+xml"}
     body = (FIXTURES / "rss2_ru.xml").read_bytes()
     assert (await parse(body, headers, NOW, default())).entries  # the workers are up
@@ -177,6 +187,28 @@ def test_parsing_processes_end_when_the_bot_is_killed(tmp_path: Path) -> None:
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in workers if _alive(pid)]
+
+
+async def test_parsing_processes_leave_sigterm_and_ctrl_c_to_the_bot() -> None:
+    """systemd's SIGTERM and Ctrl-C reach every process of the bot: a parse under way must
+    not fail for it (the bot stops its workers itself)."""
+    stop_workers()  # workers of earlier tests gone: only this pool's are looked at
+    await wait_until(lambda: not _workers_alive(), what="earlier workers to exit")
+    headers = {"content-type": "application/rss+xml"}
+    body = (FIXTURES / "rss2_ru.xml").read_bytes()
+    assert (await parse(body, headers, NOW, default())).entries
+    workers = _workers_alive()
+    assert workers
+    for worker in workers:
+        os.kill(worker.pid or 0, signal.SIGTERM)
+        os.kill(worker.pid or 0, signal.SIGINT)
+    await asyncio.sleep(0.5)
+    assert all(worker.is_alive() for worker in workers)
+    assert len((await parse(body, headers, NOW, default())).entries) == 4
+
+
+def _workers_alive() -> list[multiprocessing.process.BaseProcess]:
+    return [p for p in multiprocessing.active_children() if p.name.startswith("SpawnProcess")]
 
 
 def _alive(pid: int) -> bool:

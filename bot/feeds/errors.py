@@ -43,9 +43,9 @@ class FeedError(VisatalksError):
     def __init__(
         self, problem: Problem, detail: str = "", retry_after: dt.timedelta | None = None
     ) -> None:
-        super().__init__(f"{problem}: {detail}" if detail else str(problem))
         self.problem = problem
         self.detail = detail[:200]
+        super().__init__(f"{problem}: {self.detail}" if self.detail else str(problem))
         self.retry_after = retry_after
 
     def __reduce__(self) -> tuple[type[FeedError], tuple[Problem, str, dt.timedelta | None]]:

@@ -22,6 +22,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import signal
 import threading
 import time
 import xml.sax
@@ -98,8 +99,15 @@ def _workers() -> ProcessPoolExecutor:
 
 
 def _follow_parent(parent: int) -> None:
-    """In a worker: exit when the bot's process is gone. A worker waiting for work does not
-    notice a SIGKILLed parent by itself; outside systemd or Docker it would linger."""
+    """In a worker: stop with the bot, not on its own.
+
+    Ctrl-C and systemd's SIGTERM reach the whole process group; the bot finishes what it is
+    doing and, exiting, lets its workers go, so a worker ignores them rather than fail a
+    parse in flight. A worker waiting for work does not notice a SIGKILLed parent by itself,
+    so it watches for that and exits.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -121,8 +129,8 @@ def stop_workers(pool: ProcessPoolExecutor | None = None) -> None:
 async def parse(
     body: bytes, headers: Mapping[str, str], now: dt.datetime, relevant: Callable[[str], bool]
 ) -> ParsedFeed:
-    """`read_feed` in a worker process; a worker that dies fails the checks it was parsing for,
-    and the next parse starts new workers."""
+    """`read_feed` in a worker process. A worker that dies fails the checks being parsed at
+    that moment (the pool breaks as a whole); the next parse starts new workers."""
     loop = asyncio.get_running_loop()
     pool = _workers()
     try:

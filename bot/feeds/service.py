@@ -12,6 +12,7 @@ from telegram.ext import Application
 
 from bot.feeds import admin
 from bot.feeds.announce import Announce, warm_up
+from bot.feeds.parse import stop_workers
 from bot.feeds.poller import TICK, Poller
 from bot.i18n import FALLBACK, texts_for
 from bot.replies import NO_PREVIEW
@@ -68,3 +69,4 @@ async def stop(application: App) -> None:
     if poller is not None:
         application.bot_data.feeds = None
         await poller.aclose()
+    stop_workers()
