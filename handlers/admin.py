@@ -51,10 +51,20 @@ async def updates_button(update: Update, context: BotContext) -> None:
         await replace(update, context, *screen)
         return
     if press.verb == "gone":
-        withdrawal = await posting.withdraw(store, post, admin)
+        worker, queue = context.bot_data.delivery, context.bot_data.corrections
+        withdrawal = await posting.withdraw(
+            store, post, admin, in_flight=(lambda: worker.in_flight) if worker else None
+        )
         if withdrawal is not None:
+            if withdrawal.delivered and queue is not None:
+                queue.start(number)
             await query.answer(
-                texts.plain("admin.withdraw.done", number=number, cancelled=withdrawal.cancelled)
+                texts.plain(
+                    "admin.withdraw.done",
+                    number=number,
+                    cancelled=withdrawal.cancelled,
+                    delivered=withdrawal.delivered,
+                )
             )
         else:
             await query.answer(texts.plain("admin.withdraw.already", number=number))

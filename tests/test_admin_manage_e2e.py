@@ -99,7 +99,7 @@ async def test_withdraw_cancels_waiting_deliveries_and_takes_the_milestone_back(
         number = await post(
             admin, {"ru": "Соглашение парафировано в Брюсселе."}, milestone=(4, "Брюссель")
         )
-        await api.wait_for_messages(701)
+        (delivered,) = await api.wait_for_messages(701)
         assert "Соглашение парафировано" in (await api.reply_to(701, "/status")).plain
 
         card = await open_card(admin, number)
@@ -108,9 +108,15 @@ async def test_withdraw_cancels_waiting_deliveries_and_takes_the_milestone_back(
         after = await edited(admin, question, "adm:u.gone.")
         assert "Отозвана" in after.plain
         assert "adm:u.edit." not in " ".join(after.callback_data)  # nothing left to correct
+        assert api.answered_callbacks[-1].text == (
+            f"Публикация #{number} отозвана; отменено доставок: 1; сообщений к замене пометкой: 1."
+        )
+        # The message 701 already has now says the post was withdrawn.
+        (marked,) = await api.wait_for_edits(701)
+        assert marked.message_id == delivered.message_id
         assert (
-            api.answered_callbacks[-1].text
-            == f"Публикация #{number} отозвана; отменено доставок: 1."
+            marked.plain
+            == "❌ Публикация отозвана редакцией. Актуальные сведения — /status и /news."
         )
 
         assert await statuses(store, number) == {701: "sent", 702: "cancelled"}
@@ -118,7 +124,8 @@ async def test_withdraw_cancels_waiting_deliveries_and_takes_the_milestone_back(
         assert "Переговоры начаты" in status.plain and "парафировано в Брюсселе" not in status.plain
         news = await api.reply_to(701, "/news")
         assert "Соглашение парафировано" not in news.plain
-        assert (await store.audit.recent(1))[0].action == "post.withdrawn"
+        actions = [entry.action for entry in await store.audit.recent(5)]
+        assert "post.withdrawn" in actions
 
         # A second tap on the confirmation (a double tap) changes nothing.
         api.press_button(ADMIN_ID, question, f"adm:u.gone.{number}", check=False)

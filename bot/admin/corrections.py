@@ -1,4 +1,5 @@
-"""Fixing messages that went out before an admin corrected the post.
+"""Fixing messages that went out before an admin corrected the post (or withdrew it: they
+then become a note saying so).
 
 Each delivered message is edited in place (editMessageText) where Telegram allows it;
 otherwise a short correction follows as a reply to it. A bot may edit its own messages at any

@@ -236,12 +236,15 @@ async def _settle(in_flight: Callable[[], int] | None) -> None:
 @dataclass(frozen=True)
 class Withdrawal:
     cancelled: int  # deliveries that will not go out
-    delivered: int  # messages already out (they stay; a correction can fix them)
+    delivered: int  # messages already out, queued to be marked withdrawn
 
 
-async def withdraw(store: Store, post: Post, admin_id: int) -> Withdrawal | None:
-    """Stop the post's deliveries and take it off /news, /status and /timeline; audited.
-    None if it was withdrawn already."""
+async def withdraw(
+    store: Store, post: Post, admin_id: int, *, in_flight: Callable[[], int] | None = None
+) -> Withdrawal | None:
+    """Stop the post's deliveries, take it off /news, /status and /timeline, and queue the
+    messages already delivered to be replaced by a note that it was withdrawn (as a
+    correction is: bot.admin.corrections); audited. None if it was withdrawn already."""
     update_id = post.update_id
     cancelled = await store.outbox.cancel(update_id)
     if not await store.posts.withdraw(update_id, admin_id):
@@ -249,7 +252,11 @@ async def withdraw(store: Store, post: Post, admin_id: int) -> Withdrawal | None
     if post.kind == "milestone":  # first: it names the article as its source
         await store.milestones.delete_keyed(milestone_key(post.token))
     await store.articles.delete_keyed(article_key(post.token, lang) for lang in LANGUAGES)
-    delivered = (await store.outbox.counts(update_id)).sent
+    await store.outbox.set_texts(
+        update_id, {lang: texts_for(lang)("admin.withdrawn_note.html") for lang in LANGUAGES}
+    )
+    await _settle(in_flight)  # a send on its way went out with the old text: it is marked too
+    delivered = await store.corrections.queue(update_id, admin_id)
     await store.audit.record(
         admin_id,
         "post.withdrawn",
