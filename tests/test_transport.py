@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
+import pytest
 from telegram import Bot
+from telegram.error import NetworkError
 
 from bot.transport import CONNECTIONS_PER_SHARD, ShardedRequest
 from tests.delivery_helpers import wait_until
@@ -34,3 +37,28 @@ async def test_a_small_pool_is_one_shard(api: FakeBotApi) -> None:
     async with Bot(api.token, base_url=api.base_url, request=request) as bot:
         assert (await bot.get_me()).is_bot
     assert request.in_flight == (0,)
+
+
+async def test_a_file_goes_through_httpx_and_still_arrives(api: FakeBotApi) -> None:
+    request = ShardedRequest(connections=1)
+    api.user_message(USER, "/start")
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        message = await bot.send_document(USER, b"backup bytes", filename="backup.txt")
+        assert len(request._httpx) == 1  # the fallback carried it
+        assert message.document is not None
+        text = await bot.send_message(USER, "and then a text")
+    assert text.text == "and then a text"
+    assert request.in_flight == (0,)
+
+
+async def test_an_unreachable_server_is_a_network_error() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    request = ShardedRequest(connections=1)
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError):
+            await request.post(f"http://127.0.0.1:{port}/bot123:abc/getMe")
+    finally:
+        await request.shutdown()
