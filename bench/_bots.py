@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import resource
 import signal
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 from tests.fakebotapi import FakeBotApi
@@ -23,6 +24,23 @@ def percentile(values: Sequence[float], share: float) -> float:
     if not ordered:
         return float("nan")
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@contextlib.contextmanager
+def harness_gc_paused() -> Iterator[None]:
+    """Pause this process's garbage collector while a bot is measured.
+
+    The fake Bot API runs here and keeps a record of every message; a full collection over
+    them stalled it for tens of milliseconds (and over 100 ms at times), which showed up as
+    the bot's latency and, by delivering queued requests at once, as 429s from the fake's
+    windows. The bots themselves run with their collectors as in production.
+    """
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def peak_rss_mb(children: bool = False) -> float:

@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench._bots import ROOT, TOKEN, peak_rss_mb
+from bench._bots import ROOT, TOKEN, harness_gc_paused, peak_rss_mb
 from bot.config import PAID_CONCURRENCY, DeliveryLimits
 from bot.outbox import Announcement, publish
 from storage import Store, open_store
@@ -208,7 +208,8 @@ async def main() -> None:
                     f"(delivery skipped: {estimate / 3600:.1f} h at {args.ceiling:g}/s; --deliver)"
                 )
             return
-        await broadcast(database, args, published.update_id)
+        with harness_gc_paused():
+            await broadcast(database, args, published.update_id)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
-from bench._bots import TOKEN, bot_process, peak_rss_mb, percentile
+from bench._bots import TOKEN, bot_process, harness_gc_paused, peak_rss_mb, percentile
 from tests.fakebotapi import FakeBotApi
 
 COMMANDS = ("/status", "/facts", "/news", "/timeline", "/help", "/start", "/lang", "/subscribe")
@@ -72,36 +72,41 @@ class Load:
 
 async def measure(name: str, argv: list[str], args: argparse.Namespace) -> Result:
     async with FakeBotApi(token=TOKEN) as api, bot_process(api, argv):
-        load = Load(api, args.users)
-        for _ in range(50):  # warm-up: imports, caches, first queries
-            load.push()
-        await load.drain(30)
-        load.latencies.clear()
+        with harness_gc_paused():
+            return await _phases(name, api, args)
 
-        started = time.monotonic()
-        for _ in range(args.updates):
-            load.push()
-        await load.drain(120)
-        rate = (args.updates - load.outstanding()) / (time.monotonic() - started)
-        load.latencies.clear()
 
-        interval = 1 / args.rate
-        started = time.monotonic()
-        for sent in range(int(args.rate * args.seconds)):
-            delay = started + sent * interval - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            load.push()
-            load.collect()
-        await load.drain(30)
-        latencies = load.latencies
-        return Result(
-            name,
-            rate,
-            percentile(latencies, 0.50) * 1000,
-            percentile(latencies, 0.99) * 1000,
-            load.outstanding(),
-        )
+async def _phases(name: str, api: FakeBotApi, args: argparse.Namespace) -> Result:
+    load = Load(api, args.users)
+    for _ in range(50):  # warm-up: imports, caches, first queries
+        load.push()
+    await load.drain(30)
+    load.latencies.clear()
+
+    started = time.monotonic()
+    for _ in range(args.updates):
+        load.push()
+    await load.drain(120)
+    rate = (args.updates - load.outstanding()) / (time.monotonic() - started)
+    load.latencies.clear()
+
+    interval = 1 / args.rate
+    started = time.monotonic()
+    for sent in range(int(args.rate * args.seconds)):
+        delay = started + sent * interval - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        load.push()
+        load.collect()
+    await load.drain(30)
+    latencies = load.latencies
+    return Result(
+        name,
+        rate,
+        percentile(latencies, 0.50) * 1000,
+        percentile(latencies, 0.99) * 1000,
+        load.outstanding(),
+    )
 
 
 async def main() -> None:
