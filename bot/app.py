@@ -80,6 +80,7 @@ async def _post_init(application: VisatalksApp) -> None:
     # as long as the process. Frozen, the garbage collector's full passes skip it; a full
     # pass over it stalled the event loop for about 40 ms, long enough to delay sends past
     # Telegram's window and answers past 50 ms.
+    gc.collect()  # start-up's own garbage first, or it would be kept for good
     gc.freeze()
 
 

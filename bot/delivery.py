@@ -505,6 +505,7 @@ class DeliveryWorker:
         message_id, and at a paid broadcast's 1000 sends a second that and the argument
         handling around it cost a fifth of the bot's CPU. BaseRequest.post still raises
         Telegram's errors as PTB's exception types, so classify() sees the same errors.
+        The app sets no PTB Defaults and no rate limiter: this path would skip them.
         """
         result = await self._request.post(
             self._send_url,

@@ -219,6 +219,9 @@ async def _send(update: Update, context: BotContext, draft: Draft, admin: int) -
         in_flight=(lambda: worker.in_flight) if worker else None,
         now=context.bot_data.clock(),
     )
+    if delivered is None:  # withdrawn while the admin was editing
+        await replace(update, context, texts("admin.updates.not_editable"))
+        return END
     queue = context.bot_data.corrections
     if delivered and queue is not None:
         queue.start(post.update_id)  # first: the fixes must not wait on this reply's fate

@@ -13,16 +13,29 @@ class CorrectionRepo:
     def __init__(self, db: Db) -> None:
         self.db = db
 
-    async def queue(self, update_id: int, admin_id: int) -> int:
-        """Queue every message the update went out in; returns how many. A message queued by
-        an earlier correction is queued again, for the newer text."""
+    async def queue(
+        self, update_id: int, admin_id: int, *, renew: bool = True, cut_short: bool = False
+    ) -> int:
+        """Queue every message the update went out in; returns how many were queued.
+
+        `renew`: a message queued by an earlier correction is queued again, for the newer
+        text (else it is left as it is). `cut_short`: also the first parts of a long text
+        whose delivery was cancelled half-way (a withdrawal must reach those readers too).
+        """
+        delivered = "status = 'sent'"
+        if cut_short:
+            delivered = "(status = 'sent' OR (status = 'cancelled' AND message_id IS NOT NULL))"
+        conflict = (
+            "DO UPDATE SET revision = revision + 1, outcome = NULL, admin_id = excluded.admin_id"
+            if renew
+            else "DO NOTHING"
+        )
         async with self.db.transaction() as tx:
             await tx.execute(
-                """
+                f"""
                 INSERT INTO corrections (delivery_id, update_id, admin_id)
-                SELECT id, update_id, ? FROM deliveries WHERE update_id = ? AND status = 'sent'
-                ON CONFLICT (delivery_id) DO UPDATE
-                SET revision = revision + 1, outcome = NULL, admin_id = excluded.admin_id
+                SELECT id, update_id, ? FROM deliveries WHERE update_id = ? AND {delivered}
+                ON CONFLICT (delivery_id) {conflict}
                 """,
                 (admin_id, update_id),
             )

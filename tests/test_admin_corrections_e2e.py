@@ -10,8 +10,10 @@ import pytest
 
 from bot.app import VisatalksApp
 from bot.config import Settings
+from bot.outbox import Announcement, publish
 from storage import Store, open_store
 from storage.models import FinishedCorrection
+from storage.outbox import SentMark
 from tests import delivery_helpers
 from tests.admin_helpers import Admin, correct, post
 from tests.conftest import ADMIN_ID
@@ -151,3 +153,25 @@ async def test_an_error_while_correcting_is_retried(
 
 async def _nothing_queued(store: Store) -> bool:
     return not await store.corrections.updates_queued()
+
+
+async def test_the_queue_takes_long_texts_cut_short_only_for_a_withdrawal(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "w.sqlite3")
+    try:
+        await add_subscribers(store, [11, 12, 13])
+        update_id = (await publish(store, Announcement("news", {"ru": "x"}))).update_id
+        rows = {row.chat_id: row for row in await store.outbox.due(1e12, 10)}
+        await store.outbox.mark_sent([SentMark((rows[13].id,), 13, 701, "ru", 1)])
+        await store.outbox.mark_progress([rows[11].id], 1, 501)  # part 1 of 2 went out
+        await store.outbox.cancel(update_id)  # 11 and 12 will get nothing more
+
+        assert await store.corrections.queue(update_id, ADMIN_ID) == 1  # a correction: 13
+        assert await store.corrections.queue(update_id, ADMIN_ID, cut_short=True) == 2
+        fixes = await store.corrections.next(update_id, 10)
+        assert [(f.message.chat_id, f.message.message_id) for f in fixes] == [(11, 501), (13, 701)]
+        assert [f.revision for f in fixes] == [1, 2]
+        # Queued again without renewing: nothing changes for what is already queued.
+        assert await store.corrections.queue(update_id, ADMIN_ID, renew=False, cut_short=True) == 0
+        assert [f.revision for f in await store.corrections.next(update_id, 10)] == [1, 2]
+    finally:
+        await store.close()

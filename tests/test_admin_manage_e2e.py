@@ -109,14 +109,14 @@ async def test_withdraw_cancels_waiting_deliveries_and_takes_the_milestone_back(
         assert "Отозвана" in after.plain
         assert "adm:u.edit." not in " ".join(after.callback_data)  # nothing left to correct
         assert api.answered_callbacks[-1].text == (
-            f"Публикация #{number} отозвана; отменено доставок: 1; сообщений к замене пометкой: 1."
+            f"Публикация #{number} отозвана; отменено доставок: 1; будет заменено пометкой: 1."
         )
         # The message 701 already has now says the post was withdrawn.
         (marked,) = await api.wait_for_edits(701)
         assert marked.message_id == delivered.message_id
         assert (
             marked.plain
-            == "❌ Публикация отозвана редакцией. Актуальные сведения — /status и /news."
+            == "❌ Это обновление отозвано редакцией. Актуальные сведения — /status и /news."
         )
 
         assert await statuses(store, number) == {701: "sent", 702: "cancelled"}

@@ -188,40 +188,49 @@ async def correct(
     *,
     in_flight: Callable[[], int] | None = None,
     now: float | None = None,
-) -> int:
+) -> int | None:
     """Save the corrected post; rows not sent yet go out corrected. Returns how many
-    delivered messages are queued to be fixed (bot.admin.corrections).
+    delivered messages are queued to be fixed (bot.admin.corrections), or None when the post
+    was withdrawn meanwhile (by another admin, say).
 
     The update's waiting deliveries are held while its texts change (unless an admin paused
     it, then they stay paused), and the sends already on their way are waited for, so every
     message queued to be fixed carries the old text and every later one the new.
     """
     update_id = post.update_id
-    counts = await store.outbox.counts(update_id)
-    held = counts.paused == 0 and await store.outbox.pause(update_id) > 0
-    try:
-        await _store_content(store, draft, post.token, bot_name, post.created_at)
-        await store.outbox.set_texts(update_id, render(draft))
-        await store.posts.edit(
-            update_id,
-            edited_by=admin_id,
-            stage=draft.stage if draft.milestone else None,
-            happened_on=draft.happened_on if draft.milestone else None,
-            source_url=draft.link,
-            texts=draft.post_texts(),
-        )
-        await _settle(in_flight)
-        delivered = await store.corrections.queue(update_id, admin_id)
-    finally:
-        if held:
-            await store.outbox.resume(update_id, now)
-    await store.audit.record(
-        admin_id,
-        "post.edited",
-        f"#{update_id}",
-        f"delivered={delivered}",
-    )
+    async with _editing(update_id):
+        current = await store.posts.get(update_id)
+        if current is None or current.withdrawn:
+            return None
+        counts = await store.outbox.counts(update_id)
+        held = counts.paused == 0 and await store.outbox.pause(update_id) > 0
+        try:
+            await _store_content(store, draft, post.token, bot_name, post.created_at)
+            await store.outbox.set_texts(update_id, render(draft))
+            await store.posts.edit(
+                update_id,
+                edited_by=admin_id,
+                stage=draft.stage if draft.milestone else None,
+                happened_on=draft.happened_on if draft.milestone else None,
+                source_url=draft.link,
+                texts=draft.post_texts(),
+            )
+            await _settle(in_flight)
+            delivered = await store.corrections.queue(update_id, admin_id)
+        finally:
+            if held:
+                await store.outbox.resume(update_id, now)
+    await store.audit.record(admin_id, "post.edited", f"#{update_id}", f"delivered={delivered}")
     return delivered
+
+
+_locks: dict[int, asyncio.Lock] = {}
+
+
+def _editing(update_id: int) -> asyncio.Lock:
+    """One change at a time per post: a correction and a withdrawal by two admins at once
+    would each undo half of the other."""
+    return _locks.setdefault(update_id, asyncio.Lock())
 
 
 async def _settle(in_flight: Callable[[], int] | None) -> None:
@@ -243,20 +252,28 @@ async def withdraw(
     store: Store, post: Post, admin_id: int, *, in_flight: Callable[[], int] | None = None
 ) -> Withdrawal | None:
     """Stop the post's deliveries, take it off /news, /status and /timeline, and queue the
-    messages already delivered to be replaced by a note that it was withdrawn (as a
-    correction is: bot.admin.corrections); audited. None if it was withdrawn already."""
+    messages already delivered to become a note that it was withdrawn (as a correction is:
+    bot.admin.corrections); audited. None if it was withdrawn already.
+
+    All of it is one transaction, so a crash leaves the post either as it was or withdrawn
+    with its messages queued; the sends on their way meanwhile are queued after them.
+    """
     update_id = post.update_id
-    cancelled = await store.outbox.cancel(update_id)
-    if not await store.posts.withdraw(update_id, admin_id):
-        return None
-    if post.kind == "milestone":  # first: it names the article as its source
-        await store.milestones.delete_keyed(milestone_key(post.token))
-    await store.articles.delete_keyed(article_key(post.token, lang) for lang in LANGUAGES)
-    await store.outbox.set_texts(
-        update_id, {lang: texts_for(lang)("admin.withdrawn_note.html") for lang in LANGUAGES}
-    )
-    await _settle(in_flight)  # a send on its way went out with the old text: it is marked too
-    delivered = await store.corrections.queue(update_id, admin_id)
+    async with _editing(update_id):
+        async with store.db.transaction():
+            cancelled = await store.outbox.cancel(update_id)
+            if not await store.posts.withdraw(update_id, admin_id):
+                return None
+            if post.kind == "milestone":  # first: it names the article as its source
+                await store.milestones.delete_keyed(milestone_key(post.token))
+            await store.articles.delete_keyed(article_key(post.token, lang) for lang in LANGUAGES)
+            await store.outbox.set_texts(
+                update_id,
+                {lang: texts_for(lang)("admin.withdrawn_note.html") for lang in LANGUAGES},
+            )
+            delivered = await store.corrections.queue(update_id, admin_id, cut_short=True)
+        await _settle(in_flight)
+        delivered += await store.corrections.queue(update_id, admin_id, renew=False, cut_short=True)
     await store.audit.record(
         admin_id,
         "post.withdrawn",
