@@ -22,22 +22,19 @@ class CorrectionRepo:
         text (else it is left as it is). `cut_short`: also the first parts of a long text
         whose delivery was cancelled half-way (a withdrawal must reach those readers too).
         """
-        delivered = "status = 'sent'"
-        if cut_short:
-            delivered = "(status = 'sent' OR (status = 'cancelled' AND message_id IS NOT NULL))"
-        conflict = (
-            "DO UPDATE SET revision = revision + 1, outcome = NULL, admin_id = excluded.admin_id"
-            if renew
-            else "DO NOTHING"
-        )
         async with self.db.transaction() as tx:
             await tx.execute(
-                f"""
+                """
                 INSERT INTO corrections (delivery_id, update_id, admin_id)
-                SELECT id, update_id, ? FROM deliveries WHERE update_id = ? AND {delivered}
-                ON CONFLICT (delivery_id) {conflict}
+                SELECT id, update_id, :admin FROM deliveries
+                WHERE update_id = :update
+                  AND (status = 'sent'
+                       OR (:cut_short AND status = 'cancelled' AND message_id IS NOT NULL))
+                ON CONFLICT (delivery_id) DO UPDATE
+                SET revision = revision + 1, outcome = NULL, admin_id = excluded.admin_id
+                WHERE :renew
                 """,
-                (admin_id, update_id),
+                {"admin": admin_id, "update": update_id, "cut_short": cut_short, "renew": renew},
             )
             return int(await tx.fetchval("SELECT changes()"))
 
