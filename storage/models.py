@@ -195,6 +195,7 @@ class FinishedCorrection:
     update_id: int
     admin_id: int
     outcomes: dict[str, int]
+    withdrawn: bool = False  # the fix was the note that the post was withdrawn
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,13 +93,16 @@ async def test_withdraw_cancels_waiting_deliveries_and_takes_the_milestone_back(
 ) -> None:
     async with run_bot(fast) as app:
         store = store_of(app)
-        await add_subscribers(store, [701], language="ru")
+        await add_subscribers(store, [701, 703], language="ru")
         await add_subscribers(store, [702], language="ru", mode=Mode.WEEKLY, hour=9, weekday=0)
         admin = Admin(api)
         number = await post(
             admin, {"ru": "Соглашение парафировано в Брюсселе."}, milestone=(4, "Брюссель")
         )
         (delivered,) = await api.wait_for_messages(701)
+        (refused,) = await api.wait_for_messages(703)
+        await wait_until(lambda: worker_of(app).idle)
+        api.fail_next("editMessageText", chat_id=703, error_code=400, description="Bad Request: no")
         assert "Соглашение парафировано" in (await api.reply_to(701, "/status")).plain
 
         card = await open_card(admin, number)
@@ -109,17 +112,20 @@ async def test_withdraw_cancels_waiting_deliveries_and_takes_the_milestone_back(
         assert "Отозвана" in after.plain
         assert "adm:u.edit." not in " ".join(after.callback_data)  # nothing left to correct
         assert api.answered_callbacks[-1].text == (
-            f"Публикация #{number} отозвана; отменено доставок: 1; будет заменено пометкой: 1."
+            f"Публикация #{number} отозвана; отменено доставок: 1; будет заменено пометкой: 2."
         )
         # The message 701 already has now says the post was withdrawn.
         (marked,) = await api.wait_for_edits(701)
         assert marked.message_id == delivered.message_id
-        assert (
-            marked.plain
-            == "❌ Это обновление отозвано редакцией. Актуальные сведения — /status и /news."
-        )
+        note = "❌ Это обновление отозвано редакцией. Актуальные сведения — /status и /news."
+        assert marked.plain == note
+        # 703's message could not be edited: the note comes as a reply to it, on its own.
+        (reply,) = await api.wait_for_messages(703, since=1)
+        assert (reply.reply_to_message_id, reply.plain) == (refused.message_id, note)
+        report = await eventually_message(api, ADMIN_ID, "помечены как отозванные")
+        assert "Отредактировано: 1" in report and "Пометка отправлена ответом: 1" in report
 
-        assert await statuses(store, number) == {701: "sent", 702: "cancelled"}
+        assert await statuses(store, number) == {701: "sent", 702: "cancelled", 703: "sent"}
         status = await api.reply_to(701, "/status")
         assert "Переговоры начаты" in status.plain and "парафировано в Брюсселе" not in status.plain
         news = await api.reply_to(701, "/news")
@@ -132,6 +138,16 @@ async def test_withdraw_cancels_waiting_deliveries_and_takes_the_milestone_back(
         await eventually(
             lambda: _answered_with(api, "уже отозвана"), what="the second withdrawal answered"
         )
+
+
+async def eventually_message(api: FakeBotApi, chat_id: int, text: str) -> str:
+    """The first message to `chat_id` containing `text`, once it has come."""
+
+    def found() -> str | None:
+        return next((m.plain for m in api.messages_to(chat_id) if text in m.plain), None)
+
+    await wait_until(lambda: found() is not None, what=f"a message with {text!r}")
+    return found() or ""
 
 
 async def _answered_with(api: FakeBotApi, text: str) -> bool:

@@ -23,6 +23,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from enum import Enum
 from functools import partial
 from typing import Any
@@ -70,8 +71,11 @@ def editable(delivery: SentDelivery, new_parts: list[str]) -> bool:
     return not delivery.digest and delivery.parts == 1 and len(new_parts) == 1
 
 
-def correction_parts(texts: dict[str, str], language: str) -> list[str]:
-    """The correction a reader gets: a one-line note, then the corrected update."""
+def correction_parts(texts: dict[str, str], language: str, withdrawn: bool = False) -> list[str]:
+    """The correction a reader gets: a one-line note, then the corrected update (a withdrawn
+    update's text is its own note)."""
+    if withdrawn:
+        return split_html(render_update(texts, language))
     note = texts_for(language)("admin.correction.html")
     return split_html(Html(f"{note}\n\n{render_update(texts, language)}"))
 
@@ -99,7 +103,9 @@ class Corrector:
         self._chats = chats
         self._pace = _Pace(rate)
 
-    async def fix(self, delivery: SentDelivery, texts: dict[str, str]) -> Outcome:
+    async def fix(
+        self, delivery: SentDelivery, texts: dict[str, str], withdrawn: bool = False
+    ) -> Outcome:
         """Give one delivered message the update's new `texts`."""
         chat_id = delivery.chat_id
         new_parts = update_parts(texts, delivery.language)
@@ -110,7 +116,7 @@ class Corrector:
                 return Outcome.EDITED
             if result is _Result.UNREACHABLE:
                 return Outcome.UNREACHABLE
-        for index, part in enumerate(correction_parts(texts, delivery.language)):
+        for index, part in enumerate(correction_parts(texts, delivery.language, withdrawn)):
             reply_to = delivery.message_id if index == 0 else None
             result = await self._call(chat_id, partial(self._send, chat_id, part, reply_to))
             if result is _Result.UNREACHABLE:
@@ -229,17 +235,25 @@ class CorrectionQueue:
             # Read after the batch: a newer text queues the batch again (see storage.corrections).
             record = await self._store.outbox.update(update_id)
             texts = record.texts if record is not None else {}
+            withdrawn = await self._withdrawn(update_id)
             for fix in batch:
-                outcome = await self._corrector.fix(fix.message, texts) if texts else None
+                outcome = (
+                    await self._corrector.fix(fix.message, texts, withdrawn) if texts else None
+                )
                 await corrections.done(fix, (outcome or Outcome.FAILED).value)
+
+    async def _withdrawn(self, update_id: int) -> bool:
+        post = await self._store.posts.get(update_id)
+        return post is not None and post.withdrawn
 
     async def _finished(self, finished: FinishedCorrection) -> None:
         detail = " ".join(f"{o.value}={finished.outcomes.get(o.value, 0)}" for o in Outcome)
         number = f"#{finished.update_id}"
         await self._store.audit.record(finished.admin_id, "post.corrected", number, detail)
         log.info("update %s: delivered messages corrected (%s)", finished.update_id, detail)
+        withdrawn = await self._withdrawn(finished.update_id)
         try:
-            await self._report(finished)
+            await self._report(replace(finished, withdrawn=withdrawn))
         except TelegramError as exc:  # /updates shows the post; the report is a courtesy
             log.warning("chat %s: correction report not delivered: %s", finished.admin_id, exc)
 

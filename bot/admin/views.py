@@ -75,7 +75,7 @@ def open_post_keyboard(texts: Texts, update_id: int) -> InlineKeyboardMarkup:
 def correction_report(texts: Texts, finished: FinishedCorrection) -> Html:
     outcomes = finished.outcomes
     return texts(
-        "admin.corrected.html",
+        "admin.withdrawn_marked.html" if finished.withdrawn else "admin.corrected.html",
         number=finished.update_id,
         edited=outcomes.get("edited", 0),
         corrected=outcomes.get("corrected", 0),
