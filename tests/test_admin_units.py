@@ -3,6 +3,7 @@ data, settings, and the repositories' admin verbs."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import MessageEntity, User
 
-from bot.admin import flow
+from bot.admin import flow, posting
 from bot.admin.corrections import editable
 from bot.admin.drafts import Draft, parse_date, parse_link, parse_place
 from bot.admin.flow import Step
@@ -333,3 +334,20 @@ async def test_census_places_and_outbox_admin_verbs(store: Store) -> None:
     record = await store.outbox.update(published.update_id)
     assert record is not None and record.texts == {"kk": "new"} and events == ["edited"]
     assert [u.id for u in await store.outbox.latest(3)] == [published.update_id]
+
+
+async def test_a_correction_racing_a_withdrawal_does_not_bring_the_post_back(
+    store: Store,
+) -> None:
+    sent = await posting.send(store, Draft(kind="news", texts={"ru": "Первый текст"}), 1, "bot")
+    post = await store.posts.get(sent.update_id)
+    assert post is not None
+    # Two admins at once: one withdraws the post while the other saves a correction.
+    withdrawal, corrected = await asyncio.gather(
+        posting.withdraw(store, post, 1),
+        posting.correct(store, post, Draft(kind="news", texts={"ru": "Второй текст"}), 2, "bot"),
+    )
+    assert withdrawal is not None and corrected is None  # the correction saw the withdrawal
+    assert "Второй текст" not in " ".join(a.title for a in await store.articles.latest(50))
+    update = await store.outbox.update(sent.update_id)
+    assert update is not None and "отозвано редакцией" in update.texts["ru"]
