@@ -46,6 +46,10 @@ class BotData:
     admin_menus: AdminMenus = field(default_factory=AdminMenus)
     feed_health: FeedHealth | None = None  # set by the feeds feature; /stats shows it
 
+    def sends_in_flight(self) -> int:
+        """Deliveries on their way to Telegram now (none without a delivery worker)."""
+        return self.delivery.in_flight if self.delivery is not None else 0
+
 
 T = TypeVar("T")
 

@@ -152,7 +152,6 @@ class DeliveryWorker:
         timezone: ZoneInfo,
         clock: Clock = system_clock,
     ) -> None:
-        self._bot = bot
         self._store = store
         self._outbox = store.outbox
         self._chats = chats

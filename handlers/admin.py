@@ -51,9 +51,9 @@ async def updates_button(update: Update, context: BotContext) -> None:
         await replace(update, context, *screen)
         return
     if press.verb == "gone":
-        worker, queue = context.bot_data.delivery, context.bot_data.corrections
+        queue = context.bot_data.corrections
         withdrawal = await posting.withdraw(
-            store, post, admin, in_flight=(lambda: worker.in_flight) if worker else None
+            store, post, admin, in_flight=context.bot_data.sends_in_flight
         )
         if withdrawal is not None:
             if withdrawal.delivered and queue is not None:

@@ -206,20 +206,19 @@ async def _send(update: Update, context: BotContext, draft: Draft, admin: int) -
         return END
     post = await store.posts.get(draft.editing)
     drafts.drop(context.user_data)
-    if post is None or post.withdrawn:
+    if post is None:
         await replace(update, context, texts("admin.updates.not_editable"))
         return END
-    worker = context.bot_data.delivery
     delivered = await posting.correct(
         store,
         post,
         draft,
         admin,
         bot_name,
-        in_flight=(lambda: worker.in_flight) if worker else None,
+        in_flight=context.bot_data.sends_in_flight,
         now=context.bot_data.clock(),
     )
-    if delivered is None:  # withdrawn while the admin was editing
+    if delivered is None:  # withdrawn (perhaps while the admin was editing)
         await replace(update, context, texts("admin.updates.not_editable"))
         return END
     queue = context.bot_data.corrections
