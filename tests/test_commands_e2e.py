@@ -24,7 +24,7 @@ EXPECTED = {
     "/subscribe": {"kk": "жазылдыңыз", "ru": "вы подписаны", "en": "you are subscribed"},
     "/unsubscribe": {"kk": "бас тарттыңыз", "ru": "Вы отписались", "en": "You have unsubscribed"},
 }
-DATES = {"kk": "2025 ж. 2 желтоқсан", "ru": "2 декабря 2025 г.", "en": "December 2, 2025"}
+DATES = {"kk": "2025 жылғы 2 желтоқсан", "ru": "2 декабря 2025 г.", "en": "2 December 2025"}
 USERS = {"kk": 1001, "ru": 1002, "en": 1003}
 
 
@@ -64,7 +64,7 @@ async def test_news_lists_both_seed_articles_with_source_and_date(api: FakeBotAp
     reply = await api.reply_to(1003, "/news", language_code="en")
     assert "Казахстан и Евросоюз начнут переговоры об упрощении визового режима" in reply.plain
     assert "Брюссельде ҚР азаматтары үшін" in reply.plain
-    assert reply.plain.count("Kazinform, December 2, 2025") == 2
+    assert reply.plain.count("Kazinform, 2 December 2025") == 2
 
 
 async def test_start_subscribe_deep_link_and_buttons(api: FakeBotApi) -> None:
