@@ -175,7 +175,12 @@ async def test_readmission_is_explained_and_sourced(answerer: Answerer) -> None:
     answer = await answerer.answer("что такое реадмиссия", "ru")
     assert answer.note == "qa.note.readmission" and answer.top == "talks-scope"
     text = await render(answer, Pages(answerer.store))
-    assert "принимает обратно своих граждан" in text and "Источник: Kazinform" in text
+    # The definition is general knowledge: it says so, in a paragraph of its own, apart from
+    # the sourced fact and its source line.
+    note, *rest = text.split("\n\n")
+    assert note.startswith("ℹ️ Общие сведения, не из источников:") and "Источник" not in note
+    assert "граждан третьих стран и лиц без гражданства" in note
+    assert "Источник: Kazinform" in "\n\n".join(rest)
 
 
 @pytest.mark.parametrize(
@@ -279,8 +284,8 @@ async def test_is_it_signed_yet_opens_with_not_yet_then_yes_once_it_is(
     assert signed.top == "status" and signed.reached == 5
     reply = await render(signed, pages)
     assert reply.startswith(
-        "<b>Пока нет.</b> Сейчас этап 2/7 «Переговоры начаты», "
-        "а «Соглашение подписано» — это этап 5/7."
+        "<b>Пока нет.</b> Сейчас этап 2/7 «Начало переговоров», "
+        "а «Соглашения подписаны» — это этап 5/7."
     )
     assert "▰▰▱▱▱▱▱ 2/7" in reply  # then the status, with its date and source
 
@@ -298,10 +303,12 @@ async def test_is_it_signed_yet_opens_with_not_yet_then_yes_once_it_is(
         },
     )
     reply = await render(await answerer.answer("келісімге қол қойылды ма", "kk"), pages)
-    assert reply.startswith("<b>Иә:</b> келіссөздер 5/7 кезеңге жетті — «Келісімге қол қойылды».")
+    assert reply.startswith(
+        "<b>Иә:</b> келіссөздер 5/7 кезеңге жетті — «Келісімдерге қол қойылды»."
+    )
     in_force = await answerer.answer("when does it come into force", "en")
     assert (await render(in_force, pages)).startswith(
-        "<b>Not yet.</b> The talks are at stage 5/7, “Signed”; “In force” is stage 7/7."
+        "<b>Not yet.</b> The talks are at stage 5/7, “Agreements signed”; “In force” is stage 7/7."
     )
 
 
