@@ -83,7 +83,9 @@ async def test_two_askers_one_group_answered_in_their_languages(
         pages = facts.plain
         while RU_ANSWER not in pages and any(d.startswith("facts:") for d in facts.callback_data):
             edits = len(api.edits_to(THIRD_USER))
-            api.press_button(THIRD_USER, facts, [d for d in facts.callback_data if d.startswith("facts:")][-1])
+            api.press_button(
+                THIRD_USER, facts, [d for d in facts.callback_data if d.startswith("facts:")][-1]
+            )
             facts = (await api.wait_for_edits(THIRD_USER, since=edits))[0]
             pages += facts.plain
         assert RU_ANSWER in pages
@@ -131,7 +133,7 @@ async def test_strangers_cannot_reach_questions_or_its_buttons(
             f"adm:q.dismiss.{question.id}",
             f"adm:q.linkto.{question.id}.1",
             f"adm:q.answer.{question.id}",
-            f"adm:q.asave.0000",
+            "adm:q.asave.0000",
         ):
             api.press_button(STRANGER, own, forged, check=False)
         await wait_until(lambda: len(api.calls_to("answerCallbackQuery")) >= 4)
