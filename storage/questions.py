@@ -8,6 +8,7 @@ pressed 👎; the editors close it as `answered`, `linked` or `dismissed`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -16,10 +17,18 @@ from storage.sql import Db
 
 # What counts as answered for the answer rate: the bot's own answers with a fact or the
 # status, and the questions the editors answered or linked afterwards.
-_ANSWERED = (
-    "(answer IN ('facts', 'status', 'news', 'reply') AND state NOT IN ('open', 'dismissed')) "
-    "OR state IN ('answered', 'linked')"
-)
+_RATES = """
+    SELECT language, count(*),
+           sum(CASE WHEN (answer IN ('facts', 'status', 'news', 'reply')
+                          AND state NOT IN ('open', 'dismissed'))
+                      OR state IN ('answered', 'linked') THEN 1 ELSE 0 END)
+    FROM questions WHERE asked_at >= ? GROUP BY language
+"""
+_SELECT = """
+    SELECT q.id, q.asked_at, q.language, q.text, q.signature, q.answer,
+           (SELECT count(*) FROM question_waiters w WHERE w.question_id = q.id)
+    FROM questions q
+"""
 
 
 @dataclass(frozen=True)
@@ -78,8 +87,8 @@ class QuestionRepo:
         )  # fmt: skip
 
     async def get(self, question_id: int) -> Question | None:
-        rows = await self._select("WHERE q.id = ?", (question_id,))
-        return rows[0] if rows else None
+        rows = await self.db.fetchall(_SELECT + " WHERE q.id = ?", (question_id,))
+        return Question(*rows[0]) if rows else None
 
     async def wait(self, question_id: int, chat_id: int) -> bool:
         """Keep the chat to tell it the editors' answer; False if the question is gone or
@@ -107,15 +116,14 @@ class QuestionRepo:
 
     async def open(self) -> list[Question]:
         """The editors' list, newest first."""
-        return await self._select("WHERE q.state = 'open' ORDER BY q.id DESC", ())
+        rows = await self.db.fetchall(_SELECT + " WHERE q.state = 'open' ORDER BY q.id DESC")
+        return [Question(*row) for row in rows]
 
     async def waiting_chats(self, question_ids: Iterable[int]) -> list[int]:
-        ids = list(question_ids)
-        marks = ",".join("?" * len(ids))
         rows = await self.db.fetchall(
-            f"SELECT DISTINCT chat_id FROM question_waiters WHERE question_id IN ({marks}) "
-            "ORDER BY chat_id",
-            ids,
+            "SELECT DISTINCT chat_id FROM question_waiters "
+            "WHERE question_id IN (SELECT value FROM json_each(?)) ORDER BY chat_id",
+            (json.dumps(list(question_ids)),),
         )
         return [int(r[0]) for r in rows]
 
@@ -125,14 +133,16 @@ class QuestionRepo:
         """Close open questions; returns the chats that waited (their ids are forgotten)."""
         async with self.db.transaction() as tx:
             chats = await self.waiting_chats(question_ids)
-            marks = ",".join("?" * len(question_ids))
+            ids = json.dumps(list(question_ids))
             await tx.execute(
-                f"UPDATE questions SET state = ?, fact_id = ?, closed_at = ? "
-                f"WHERE id IN ({marks}) AND state = 'open'",
-                (state, fact_id, utcnow_iso(), *question_ids),
+                "UPDATE questions SET state = ?, fact_id = ?, closed_at = ? "
+                "WHERE id IN (SELECT value FROM json_each(?)) AND state = 'open'",
+                (state, fact_id, utcnow_iso(), ids),
             )
             await tx.execute(
-                f"DELETE FROM question_waiters WHERE question_id IN ({marks})", question_ids
+                "DELETE FROM question_waiters "
+                "WHERE question_id IN (SELECT value FROM json_each(?))",
+                (ids,),
             )
         return chats
 
@@ -161,8 +171,7 @@ class QuestionRepo:
 
     async def rates(self, since: dt.datetime) -> list[Rate]:
         rows = await self.db.fetchall(
-            f"SELECT language, count(*), sum(CASE WHEN {_ANSWERED} THEN 1 ELSE 0 END) "
-            "FROM questions WHERE asked_at >= ? GROUP BY language",
+            _RATES,
             (since.isoformat(timespec="seconds"),),
         )
         return [Rate(r[0], int(r[1]), int(r[2] or 0)) for r in rows]
@@ -173,12 +182,3 @@ class QuestionRepo:
             (since.isoformat(timespec="seconds"),),
         )
         return Feedback(int(row[0] or 0), int(row[1] or 0)) if row else Feedback(0, 0)
-
-    async def _select(self, where: str, params: Sequence[object]) -> list[Question]:
-        rows = await self.db.fetchall(
-            "SELECT q.id, q.asked_at, q.language, q.text, q.signature, q.answer, "
-            "(SELECT count(*) FROM question_waiters w WHERE w.question_id = q.id) "
-            f"FROM questions q {where}",
-            params,
-        )
-        return [Question(*row) for row in rows]
