@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot import phrasing
 from bot.answers import intents
 from bot.answers.language import Guess, answer_language, guess
 from bot.answers.tables import Tables, WordSet, load_tables
@@ -176,6 +177,10 @@ class Answerer:
         chat_language = chat_language if chat_language in LANGUAGES else FALLBACK
         reading = self._read(snapshot, question)
         language = answer_language(reading.guess, chat_language)
+        if editors := await self._editors_fact(snapshot, question, language):  # issue 13
+            return Answer(
+                language, AnswerKind.FACTS, editors, intent="editors", guess=reading.guess
+            )
         matching = intents.match(self.tables, reading.forms, reading.content)
         if matching.best is not None:
             intent = matching.best.intent
@@ -210,6 +215,19 @@ class Answerer:
         if articles:
             return Answer(language, AnswerKind.ARTICLES, articles=articles, guess=reading.guess)
         return Answer(language, AnswerKind.NOTHING, guess=reading.guess)
+
+    async def _editors_fact(
+        self, snapshot: Snapshot, question: str, language: str
+    ) -> tuple[Fact, ...]:
+        """The fact the editors tied to a question like this one (/questions), if any."""
+        asked = phrasing.signature(question, self.tables)
+        scored = [
+            (phrasing.similarity(asked, p.signature), p.fact_id)
+            for p in (await self.store.questions.phrasings() if asked else ())
+        ]
+        best = max(scored, default=(0.0, 0))
+        fact = snapshot.facts[language].get(best[1])
+        return (fact,) if fact is not None and best[0] >= phrasing.SAME_QUESTION else ()
 
     def _read(self, snapshot: Snapshot, question: str) -> _Reading:
         tokens = tokenize(question)
