@@ -109,9 +109,9 @@ async def _store_content(
             article_id=article_id,
             source=source,
             url=draft.link,
-            texts={
-                language: (draft.place(language), _summary(to_plain(body)))
-                for language, body in draft.texts.items()
+            texts={  # a language without a text keeps its own place (its text is another's)
+                language: (draft.place(language), _summary(to_plain(draft.texts.get(language, ""))))
+                for language in draft.languages()
             },
         )
     return article_id, milestone_id
