@@ -5,12 +5,12 @@ between statements: a write from one task could land inside another task's open 
 and vanish with its rollback. Every write therefore takes `lock`; a transaction holds it from
 BEGIN to COMMIT.
 
-Reads go to a second, read-only connection (its own thread) when there is one: under WAL it
-reads the last committed state without waiting for the writer, so a long write (queueing a
-post for a million subscribers takes about 2 s) does not hold up every reply that reads
-the database, and no read sees another task's uncommitted rows. A read inside the task's own
-transaction, and one asking about the writer's last statement (`changes()`), stay on the
-writer.
+While a write is under way, reads go to a second, read-only connection (its own thread):
+under WAL it reads the last committed state without waiting for the writer, so a long write
+(queueing a post for a million subscribers takes about 2 s) does not hold up every reply that
+reads the database, and no read sees another task's uncommitted rows. When the writer is
+idle, and for a read inside the task's own transaction or about the writer's last statement
+(`changes()`), reads stay on the writer.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ class Db:
         """The connection a read goes to (see the module's docstring)."""
         if (
             self.reader is None
+            or not self.lock.locked()
             or self._in_tx is asyncio.current_task()
             or _WRITER_STATE.search(sql)
         ):
