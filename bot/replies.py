@@ -13,6 +13,7 @@ from bot.context import BotContext
 from bot.i18n import Html
 from bot.telegram_errors import not_modified
 from bot.textsplit import split_html
+from bot.updates import slot_released
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -49,7 +50,8 @@ async def reply(
                 if attempt == 2 or seconds > MAX_REPLY_WAIT:
                     raise
                 log.warning("chat %s: flood limit, replying in %.0f s", chat.id, seconds)
-                await asyncio.sleep(seconds)
+                async with slot_released():  # other chats need not wait for this one
+                    await asyncio.sleep(seconds)
     return sent
 
 
