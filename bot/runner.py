@@ -11,10 +11,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.error import NetworkError, TimedOut
 from telegram.ext import Application
 
 from bot import sdnotify
@@ -86,3 +90,29 @@ async def serve(
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
+
+
+def unreachable(api_base_url: str, exc: NetworkError) -> str:
+    """What failed when Telegram could not be reached: the host and a reason a person can act
+    on (a name that does not resolve is the network's or the setting's fault, not Telegram's)."""
+    host = urlsplit(api_base_url).hostname or api_base_url
+    return f"cannot reach {host}: {_network_reason(exc)}"
+
+
+def _network_reason(exc: NetworkError) -> str:
+    if isinstance(exc, TimedOut):
+        return "no answer in time (timed out); check the network, a proxy or the firewall"
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return (
+                f"name not resolved ({cause.strerror or cause}); check DNS, the network, "
+                "or TELEGRAM_API_BASE_URL"
+            )
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused; is TELEGRAM_API_BASE_URL right and its server up?"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS failed ({cause.reason or cause}); check the system's certificates"
+        cause = cause.__cause__ or cause.__context__
+    detail = str(exc).removeprefix("httpcore.")
+    return f"network error ({detail})"
