@@ -42,6 +42,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--webhook", action="store_true", help="webhook mode (needs WEBHOOK_URL)")
     mode.add_argument("--polling", action="store_true", help="long polling even if WEBHOOK_URL")
+    run.add_argument(
+        "--take-over", action="store_true", help="replace a webhook another instance set"
+    )
     console = commands.add_parser("console", help="offline console, no Telegram needed")
     console.add_argument("--lang", choices=("kk", "ru", "en"), help="the console user's language")
     health = commands.add_parser("health", help="is the bot healthy? exit 0 yes, 1 no")
@@ -67,7 +70,9 @@ def run_bot(settings: Settings, args: argparse.Namespace) -> int:
     else:
         log.info("polling %s", settings.api_base_url.split("/bot")[0])
     try:
-        asyncio.run(serve(application, settings.webhook if webhook else None))
+        asyncio.run(
+            serve(application, settings.webhook if webhook else None, take_over=args.take_over)
+        )
     except NetworkError as exc:  # DNS, refused, timed out: not Telegram's answer
         print(f"visatalks: {unreachable(settings.api_base_url, exc)}", file=sys.stderr)
         return 1

@@ -166,7 +166,12 @@ class WebhookServer:
             log.warning("webhook: getWebhookInfo failed: %s", exc)
             return
         if info.url != self.config.url:
-            log.error("webhook: Telegram delivers to %r, not to WEBHOOK_URL", info.url)
+            # Someone set another webhook (a second instance?): one line a check, no more.
+            log.warning(
+                "webhook: Telegram delivers this bot's updates to %r, not to WEBHOOK_URL: "
+                "another instance may have taken them",
+                info.url,
+            )
             return
         failed_at = info.last_error_date.timestamp() if info.last_error_date else None
         if failed_at is not None and failed_at > self._errors_since:
