@@ -103,6 +103,15 @@ class AdminOptions:
 
 
 @dataclass(frozen=True)
+class MetricsOptions:
+    """Polling mode's /metrics listener; off unless METRICS_PORT is set (webhook mode serves
+    /metrics on its own server)."""
+
+    port: int | None = None
+    host: str = "127.0.0.1"  # Prometheus on the same machine; METRICS_HOST opens it wider
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from its environment; tests build it from a dict."""
 
@@ -118,6 +127,7 @@ class Settings:
     feed_options: FeedOptions = field(default_factory=FeedOptions)
     delivery: DeliveryLimits = field(default_factory=DeliveryLimits)
     admin: AdminOptions = field(default_factory=AdminOptions)
+    metrics: MetricsOptions = field(default_factory=MetricsOptions)
 
     def __repr__(self) -> str:
         # Never let the token reach a log line or a traceback through repr().
@@ -211,6 +221,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         feed_options=_feed_options(get),
         delivery=_delivery_limits(get),
         admin=_admin_options(get),
+        metrics=_metrics(get),
     )
 
 
@@ -319,6 +330,19 @@ def _flood(get: Callable[[str], str]) -> FloodLimits:
             "FLOOD_PER_MINUTE", "must be a number of updates per minute, above 0 and at most 6000"
         )
     return FloodLimits(burst=int(burst_text), per_minute=rate)
+
+
+def _metrics(get: Callable[[str], str]) -> MetricsOptions:
+    port_text = get("METRICS_PORT")
+    if port_text and (not port_text.isdigit() or not 1 <= int(port_text) <= 65535):
+        raise ConfigError("METRICS_PORT", "must be a TCP port number, 1-65535 (empty: off)")
+    host = get("METRICS_HOST") or MetricsOptions.host
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOSTNAME_RE.match(host):
+            raise ConfigError("METRICS_HOST", f"{host!r} is not an address to listen on") from None
+    return MetricsOptions(port=int(port_text) if port_text else None, host=host)
 
 
 def _admin_options(get: Callable[[str], str]) -> AdminOptions:

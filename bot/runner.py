@@ -24,6 +24,7 @@ from telegram.ext import Application
 from bot import sdnotify
 from bot.config import WebhookConfig
 from bot.errors import AlreadyRunning
+from bot.metrics import MetricsServer
 from bot.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ async def running(
     polls with this token (see PollingErrors); without it that is only logged."""
     await application.initialize()
     server: WebhookServer | None = None
+    metrics_server: MetricsServer | None = None
     try:
         if application.post_init is not None:
             await application.post_init(application)
@@ -109,6 +111,12 @@ async def running(
             await listening.start()  # stops itself if registering with Telegram fails
             server = listening
         elif poll:
+            options = application.bot_data.settings.metrics
+            if options.port is not None:
+                metrics_server = MetricsServer(
+                    application.bot_data.settings.database_path, options.host, options.port
+                )
+                await metrics_server.start()
             assert application.updater is not None
             await application.updater.start_polling(
                 timeout=poll_timeout,
@@ -130,6 +138,8 @@ async def running(
     finally:
         if server is not None:  # application.start() failed while the server listened
             await server.stop()
+        if metrics_server is not None:
+            await metrics_server.stop()
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)

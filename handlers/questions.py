@@ -9,6 +9,7 @@ import re
 from telegram import Message, MessageEntity, Update
 from telegram.ext import BaseHandler, InlineQueryHandler, MessageHandler, filters
 
+from bot import metrics
 from bot.answers.render import inline_results, render
 from bot.context import BotContext
 from bot.i18n import detect_language
@@ -68,6 +69,7 @@ async def question(update: Update, context: BotContext) -> None:
         "chat %s: %s question answered with %s (%s, intent %s)",
         context.chat.id, answer.language, answer.kind, answer.top, answer.intent,
     )  # fmt: skip
+    metrics.answered(answer.kind)
     await reply(update, context, await render(answer, context.pages))
 
 
