@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot import delivery, heartbeat
+from bot import delivery, digests, heartbeat
 from bot.admin import corrections
 from bot.admin import guard as admin_guard
 from bot.answers import Answerer
@@ -74,6 +74,7 @@ async def _post_init(application: VisatalksApp) -> None:
         await admin_guard.set_admin_menus(application, menu_commands)
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
         log.warning("could not set command menus: %s", exc)
+    await digests.replan_if_zone_changed(data.store, data.settings.timezone, data.clock())
     await delivery.start_worker(application)
     if data.delivery is not None:
         watch_deliveries(data.delivery.stats)
