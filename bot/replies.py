@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
 
+from bot import metrics
 from bot.context import BotContext
 from bot.i18n import Html
 from bot.telegram_errors import not_modified
@@ -43,6 +44,7 @@ async def reply(
                     link_preview_options=NO_PREVIEW,
                     reply_markup=markup,
                 )
+                metrics.replied()
                 break
             except RetryAfter as exc:
                 wait = exc.retry_after

@@ -9,7 +9,7 @@ import re
 from telegram import Message, MessageEntity, Update
 from telegram.ext import BaseHandler, InlineQueryHandler, MessageHandler, filters
 
-from bot import asked
+from bot import asked, metrics
 from bot.answers.render import inline_results, render
 from bot.context import BotContext
 from bot.i18n import detect_language, texts_for
@@ -69,6 +69,7 @@ async def question(update: Update, context: BotContext) -> None:
         "chat %s: %s question answered with %s (%s, intent %s)",
         context.chat.id, answer.language, answer.kind, answer.top, answer.intent,
     )  # fmt: skip
+    metrics.answered(answer.kind)
     # Issue 13: the question is recorded (no user id) for the editors; the reply's buttons.
     question_id = await asked.record(context.store, text, answer)
     buttons = asked.keyboard(texts_for(answer.language), question_id, answer)
