@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -14,8 +15,10 @@ import pytest
 from bot.config import FeedOptions
 from bot.feeds.announce import NewItem, render_announcement
 from bot.feeds.errors import Problem
-from bot.feeds.poller import Poller
+from bot.feeds.links import display_url
+from bot.feeds.poller import TICK, Poller
 from storage import Store, open_store
+from storage.feeds import iso
 from storage.models import Feed
 from tests.feedgen import rss
 from tests.feedserver import FeedServer
@@ -354,3 +357,66 @@ async def test_ten_thousand_entries_neither_stall_the_loop_nor_stop_other_feeds(
     texts = render_announcement(call)
     assert all(len(text) < 4096 for text in texts.values())
     assert "…" in texts["ru"] and "/news" in texts["ru"]
+
+
+async def test_feeds_due_moments_apart_make_one_round_and_one_announcement(
+    server: FeedServer, poller: Poller, store: Store, recorder: Recorder, clock: Clock
+) -> None:
+    """Feeds come due spread over a few ticks; their news waits for the last of them."""
+    server.fixture("/ru.xml", "rss2_ru.xml")
+    server.fixture("/kk.rdf", "rss1_kk.rdf", content_type="application/rdf+xml")
+    await poller.sync([server.url("/ru.xml"), server.url("/kk.rdf")])
+    later = await feed_at(store, server.url("/kk.rdf"))
+    await store.db.execute(
+        "UPDATE feeds SET next_check_at = ? WHERE id = ?",
+        (iso(clock.now + dt.timedelta(seconds=20)), later.id),
+    )
+    (first,) = await poller.run_due()
+    assert first.new == 2 and recorder.calls == []  # the round is not over yet
+    clock.advance(dt.timedelta(seconds=30))
+    (second,) = await poller.run_due()
+    assert second.new == 1
+    assert len(recorder.calls) == 1 and len(recorder.items) == 3
+
+    # A round's items never wait longer than max_hold, even if feeds keep coming due.
+    clock.advance()
+    await store.db.execute("INSERT INTO feed_pending SELECT id, 1, ? FROM articles LIMIT 1",
+                           (iso(clock.now - poller.max_hold),))  # fmt: skip
+    await store.db.execute("UPDATE feeds SET next_check_at = ?", (iso(clock.now + TICK),))
+    assert await poller.announce_round() == 1
+
+
+async def test_near_misses_are_kept_for_admins_who_can_let_one_in_once(
+    server: FeedServer, poller: Poller, store: Store, recorder: Recorder, clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    server.fixture("/near.xml", "rss2_near_miss.xml")
+    url = server.url("/near.xml")
+    await poller.sync([url])
+    with caplog.at_level(logging.INFO, logger="bot.feeds.poller"):
+        (result,) = await poller.run_due()
+    assert (result.new, result.skipped, result.kept_out) == (1, 2, 1)
+    feed = await feed_at(store, url)
+    # Logs name the feed by the id /feeds shows and its URL, and say which rule decided.
+    assert f"feed #{feed.id} {url}: kept out (rule third-country-partner): ЕС и Узбекистан" in (
+        caplog.text
+    )
+    assert f"feed #{feed.id} {url}: relevant (rule visa-talks-in-title)" in caplog.text
+
+    (kept,) = await store.feeds.kept_out(10)  # the park news is off topic: not listed
+    assert kept.item.rule == "third-country-partner" and "Узбекистан" in kept.item.title
+    assert await poller.let_in(kept.id, admin_id=42) is not None
+    assert [i.title for i in recorder.calls[-1]] == [kept.item.title]
+    assert await store.feeds.kept_out(10) == []
+    assert await poller.let_in(kept.id, admin_id=42) is None  # a double tap: once only
+    assert await poller.let_in(999, admin_id=42) is None
+    assert len(recorder.calls) == 2
+    titles = [a.title for a in await store.articles.latest(5)]
+    assert kept.item.title in titles
+
+
+def test_logs_hide_secrets_in_feed_urls() -> None:
+    assert display_url("https://user:pw@a.kz/rss?token=abc&lang=ru") == (
+        "https://a.kz/rss?token=***&lang=ru"
+    )
+    assert display_url("https://a.kz/rss?lang=kk") == "https://a.kz/rss?lang=kk"
