@@ -75,8 +75,8 @@ async def test_admins_see_kept_out_items_and_let_one_in_with_a_tap(
         assert f"#{feed.id} Региональные новости (тестовая лента)" in text
         assert "Kept out of the last rounds" in text
         assert "1. ЕС и Узбекистан начали переговоры" in text
-        assert f"feed #{feed.id} · the EU and Kazakhstan named beside a third country" in text
-        assert "third-country-partner" in text
+        assert f"feed #{feed.id} · another country's visa news" in text
+        assert "visa-elsewhere" in text
         data = let_in_data(kept.id)
         assert listing.callback_data == [data]
 
@@ -97,7 +97,7 @@ async def test_admins_see_kept_out_items_and_let_one_in_with_a_tap(
         entry = (await store.audit.recent(1))[0]
         assert (entry.user_id, entry.action) == (ADMIN_ID, "feed.let_in")
         assert entry.subject.startswith(f"#{feed.id} ЕС и Узбекистан")
-        assert entry.detail == "rule=third-country-partner"
+        assert entry.detail == "rule=visa-elsewhere"
         refreshed = api.message(ADMIN_ID, listing.message_id)
         assert refreshed is not None and "Nothing close to the talks" in refreshed["text"]
 

@@ -398,13 +398,13 @@ async def test_near_misses_are_kept_for_admins_who_can_let_one_in_once(
     assert (result.new, result.skipped, result.kept_out) == (1, 2, 1)
     feed = await feed_at(store, url)
     # Logs name the feed by the id /feeds shows and its URL, and say which rule decided.
-    assert f"feed #{feed.id} {url}: kept out (rule third-country-partner): ЕС и Узбекистан" in (
+    assert f"feed #{feed.id} {url}: kept out (rule visa-elsewhere): ЕС и Узбекистан" in (
         caplog.text
     )
     assert f"feed #{feed.id} {url}: relevant (rule visa-talks-in-title)" in caplog.text
 
     (kept,) = await store.feeds.kept_out(10)  # the park news is off topic: not listed
-    assert kept.item.rule == "third-country-partner" and "Узбекистан" in kept.item.title
+    assert kept.item.rule == "visa-elsewhere" and "Узбекистан" in kept.item.title
     assert await poller.let_in(kept.id, admin_id=42) is not None
     assert [i.title for i in recorder.calls[-1]] == [kept.item.title]
     assert await store.feeds.kept_out(10) == []

@@ -1,14 +1,16 @@
 """Is a feed item about the talks? Terms and ordered rules from keywords.toml, explained.
 
 The item is read as a whole: its title, then its summary cut into sentences. A rule names the
-groups of terms that must occur together in one *unit*, which is the title alone, or one
-sentence together with the title's terms (a headline names what its sentences are about), or
-the whole text; the first rule that matches decides, and the decision carries its name, so a
-log line or the admins' "kept out" list says why. No rule matching means "off topic".
+groups of terms that must occur together in one *unit*: the title alone, or one sentence
+together with the title's terms (a headline names what its sentences are about, unless it
+names a third country). Each unit's verdict is its first matching rule; one unit let in lets
+the item in, and the decision carries the rule's name, so a log line or the admins' "kept
+out" list says why. Rules over the whole text only explain why an item stayed out; no rule
+matching means "off topic". Words scattered over unrelated sentences thus never combine.
 
-The partner check: a visa or readmission term is about Kazakhstan and the EU only when the
-country named nearest to it in its sentence is Kazakhstan or the EU, not a third country
-(EU–Uzbekistan visa talks, Kazakhstan–Russia readmission stay out).
+The partner check: a visa or readmission term is about Kazakhstan and the EU only when one of
+them, or the talks or "the sides", is named in its own sentence (or title), and no third
+country nearer to it (EU–Uzbekistan visa talks, Kazakhstan–Russia readmission stay out).
 
 Kazakh has no stemmer and Russian stemming would need a dependency; word stems with `*` in the
 data file cope with both languages' endings well enough for headlines and summaries.
@@ -35,6 +37,7 @@ SCOPES = ("title", "sentence", "text")
 _TOKEN = re.compile(r"\w+|[.!?…]+(?=\s|$)|\n")
 _WORD = re.compile(r"\w+")
 TITLE = 0  # the title's sentence number; the summary's sentences count from 1
+MEMO_LIMIT = 200_000  # words whose candidate terms are remembered
 
 
 def _normalise(text: str) -> str:
@@ -114,11 +117,13 @@ class Relevance:
         partners: frozenset[str] = frozenset(),
         foreign: frozenset[str] = frozenset(),
         topic: frozenset[str] = frozenset(),
+        ties: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = tuple(rules)
         self.partners = partners  # groups naming the two sides: the EU, Kazakhstan
         self.foreign = foreign  # groups naming third countries
         self.topic = topic  # groups whose partner is checked: visa, readmission
+        self.ties = ties  # groups that tie a topic term to the title's sides: the talks
         self._whole: dict[str, list[_Term]] = defaultdict(list)
         self._stems: dict[str, list[_Term]] = defaultdict(list)
         self._exact: dict[str, list[_Term]] = defaultdict(list)
@@ -130,13 +135,29 @@ class Relevance:
                 self._stems[first.text].append(term)
             else:
                 self._whole[first.text].append(term)
+        self._memo: dict[str, tuple[_Term, ...]] = {}
         self._stem_lengths = sorted({len(stem) for stem in self._stems})
         # Acronym stems ("ЕО" does not take endings here, but allow it): prefixes in case.
         self._exact_stem_lengths = sorted(
             {len(t.words[0].text) for ts in self._exact.values() for t in ts if t.words[0].stem}
         )
 
-    def _candidates(self, word: str, lowered: str) -> list[_Term]:
+    def __getstate__(self) -> dict[str, object]:
+        # Sent to the parsing processes with every feed: without the memo of words seen.
+        state = dict(self.__dict__)
+        state["_memo"] = {}
+        return state
+
+    def _candidates(self, word: str, lowered: str) -> tuple[_Term, ...]:
+        """The terms that may start at `word`; memoised, as feeds repeat their words."""
+        found = self._memo.get(word)
+        if found is None:
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[word] = tuple(self._lookup(word, lowered))
+        return found
+
+    def _lookup(self, word: str, lowered: str) -> list[_Term]:
         found = list(self._whole.get(lowered, ()))
         found += self._exact.get(word, ())
         for length in self._stem_lengths:
@@ -194,11 +215,12 @@ class Relevance:
                         return Decision(True, rule.name)
                     kept_by.append(rule)
                     break
-        kept_by += [
-            rule
-            for rule in self.rules
-            if rule.scope == "text" and self._unit_matches(rule, title_hits, body_hits, None)
-        ]
+        if not kept_by:  # no unit's rule: the whole text may still explain it
+            kept_by = [
+                rule
+                for rule in self.rules
+                if rule.scope == "text" and self._unit_matches(rule, title_hits, body_hits, None)
+            ]
         if not kept_by:
             return Decision(False, "off-topic")
         # The explanation: the earliest rule in the file that kept a unit out.
@@ -215,6 +237,12 @@ class Relevance:
 
         if not all(present(g) for g in rule.all) or any(present(g) for g in rule.none):
             return False
+        if sentence not in (None, TITLE) and any(g in title for g in self.foreign):
+            # A title naming a third country ("Kazakhstan and Uzbekistan ...") lends nothing:
+            # whose side a borrowed name is on cannot be told.
+            own = {g for g in rule.all if any(s == sentence for s, _ in body.get(g, ()))}
+            if own != rule.all:
+                return False
         if not rule.partner:
             return True
         # The partner is checked where the topic term is: its sentence, or the title.
@@ -227,7 +255,8 @@ class Relevance:
         )
 
     def _partner_ok(self, hits: Hits, sentence: int, position: int) -> bool:
-        """Is the country nearest the topic term at `position` one of the two sides?"""
+        """Is the topic term at `position` tied to the two sides: one of them, or the talks or
+        the sides (roles.ties), named in its sentence, and no third country nearer to it?"""
 
         def nearest(groups: frozenset[str]) -> int | None:
             distances = [
@@ -238,11 +267,12 @@ class Relevance:
             ]
             return min(distances) if distances else None
 
-        foreign = nearest(self.foreign)
-        if foreign is None:
-            return True
         ours = nearest(self.partners)
-        return ours is not None and ours < foreign
+        foreign = nearest(self.foreign)
+        if foreign is not None:
+            return ours is not None and ours < foreign
+        # "The sides also discussed visas": the talks or the sides point back to the title's.
+        return ours is not None or nearest(self.ties) is not None
 
 
 def load(path: Path = KEYWORDS_FILE) -> Relevance:
@@ -274,11 +304,12 @@ def load(path: Path = KEYWORDS_FILE) -> Relevance:
             raise ValueError(f"{path}: rule {rule.name!r} names unknown groups {sorted(unknown)}")
         rules.append(rule)
     roles = data.get("roles", {})
-    sets = {key: frozenset(roles.get(key, ())) for key in ("partners", "foreign", "topic")}
+    keys = ("partners", "foreign", "topic", "ties")
+    sets = {key: frozenset(roles.get(key, ())) for key in keys}
     for key, groups in sets.items():
         if unknown := groups - known:
             raise ValueError(f"{path}: roles.{key} names unknown groups {sorted(unknown)}")
-    return Relevance(terms, rules, sets["partners"], sets["foreign"], sets["topic"])
+    return Relevance(terms, rules, sets["partners"], sets["foreign"], sets["topic"], sets["ties"])
 
 
 @cache
