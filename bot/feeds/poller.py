@@ -134,7 +134,7 @@ class Poller:
         """The longest an item waits for the rest of its round."""
         return self.interval * JITTER + 2 * TICK
 
-    async def announce_round(self, *, force: bool = False) -> int:
+    async def announce_round(self) -> int:
         """Announce every pending item in one message per chat, unless a feed of the same round
         is due within ROUND_HOLD (and the oldest has waited less than `max_hold`); returns the
         number of items announced."""
@@ -144,11 +144,7 @@ class Poller:
             if oldest is None:
                 return 0
             now = self.clock()
-            if (
-                not force
-                and now - oldest < self.max_hold
-                and await repo.due_before(now + ROUND_HOLD)
-            ):
+            if now - oldest < self.max_hold and await repo.due_before(now + ROUND_HOLD):
                 return 0
             async with self.store.db.transaction():
                 pending = await repo.take_pending()
