@@ -1,9 +1,10 @@
 """Feeds benchmark: one full poll cycle over many local feeds, and the event loop meanwhile.
 
 The feeds are generated RSS files served by tests.feedserver in its own process (so serving
-costs nothing on the bot's event loop). The poller runs as in the bot: fetch, parse in a worker
-thread, store, render the announcement inside the poll's transaction. A probe task sleeps
-5 ms at a time and records how late it wakes: the longest delay is the longest loop stall.
+costs nothing on the bot's event loop). The poller runs as in the bot: fetch, parse in worker
+processes, store, and at the end of the round render its one announcement in a transaction.
+A probe task sleeps 5 ms at a time and records how late it wakes: the longest delay is the
+longest loop stall.
 
     python -m bench.feeds [--feeds 50] [--entries 200]
 

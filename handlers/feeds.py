@@ -1,16 +1,18 @@
-"""/feeds for admins: the feeds with their health, `/feeds add URL`, `/feeds remove URL`."""
+"""/feeds for admins: the feeds with their health and the items kept out (with "let in"
+buttons), `/feeds add URL`, `/feeds remove URL`."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.admin import guard
+from bot.admin import flow, guard
 from bot.context import BotContext
 from bot.feeds import admin
-from bot.replies import reply
+from bot.feeds.announce import shorten
+from bot.replies import replace, reply
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +24,11 @@ async def feeds(update: Update, context: BotContext) -> None:
     if admin_id is None:
         return
     texts = context.texts
+    keyboard: InlineKeyboardMarkup | None = None
     match [arg.strip() for arg in context.args or []]:
         case []:
-            text = await admin.listing(context.store, texts, context.settings.timezone)
+            tz = context.settings.timezone
+            text, keyboard = await admin.overview(context.store, texts, tz)
         case ["add", url]:
             text, added = await admin.add(context.store, texts, url, admin_id)
             if added:
@@ -38,7 +42,38 @@ async def feeds(update: Update, context: BotContext) -> None:
             await context.store.audit.record(admin_id, "feed.removed", url[:200])
         case _:
             text = texts("feeds.usage.html")
-    await reply(update, context, text)
+    await reply(update, context, text, keyboard)
 
 
-HANDLERS: list[BaseHandler[Update, BotContext, None]] = [CommandHandler("feeds", feeds)]
+async def let_in(update: Update, context: BotContext) -> None:
+    """An admin's "let in" under a kept-out item: it is published as news, and the list
+    refreshed in place; anyone else is refused, forged or stale buttons get a short note."""
+    query = update.callback_query
+    assert query is not None
+    admin_id = await guard.require(update, context, "/feeds let in")
+    if admin_id is None:
+        return
+    texts = context.texts
+    press = flow.parse(query.data)
+    kept_id = press.number() if press is not None and press.verb == "in" else None
+    poller = context.bot_data.feeds
+    kept = None
+    if kept_id is not None and poller is not None:
+        kept = await poller.let_in(kept_id, admin_id)
+    if kept is None:
+        await query.answer(texts.plain("feeds.let_in.gone"))
+    else:
+        title = shorten(kept.item.title, 100)
+        await context.store.audit.record(
+            admin_id, "feed.let_in", f"#{kept.feed_id} {title}", f"rule={kept.item.rule}"
+        )
+        await query.answer(texts.plain("feeds.let_in.done", title=title))
+    tz = context.settings.timezone
+    await replace(update, context, *await admin.overview(context.store, texts, tz))
+
+
+HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
+    CommandHandler("feeds", feeds),
+    # Before the admin feature's catch-all for stale adm: buttons (same handler group).
+    CallbackQueryHandler(let_in, pattern=flow.pattern(admin.AREA, "in")),
+]

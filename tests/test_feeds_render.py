@@ -11,6 +11,7 @@ import pytest
 from bot.feeds.admin import health
 from bot.feeds.announce import NewItem, render_announcement, shorten
 from bot.feeds.errors import Problem
+from bot.feeds.relevance import default
 from bot.i18n import Texts
 from storage.models import Feed
 from tests.fakebotapi import parse_html
@@ -112,3 +113,12 @@ def test_every_problem_has_a_text_and_health_renders_every_state(language: str) 
     assert "⚠️" in warned and "✅" in ok
     for text in (never, failing, warned, ok):
         parse_html(text)
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_every_rule_that_lists_an_item_for_admins_has_a_reason_text(language: str) -> None:
+    texts = Texts(language)
+    listed = [rule.name for rule in default().rules if rule.near_miss]
+    assert listed
+    for name in listed:
+        assert texts(f"feeds.rule.{name}") != f"feeds.rule.{name}", name

@@ -11,7 +11,13 @@ import pytest
 from bot.config import load_settings
 from bot.errors import ConfigError
 from storage import Store, open_store
-from storage.feeds import Removal
+from storage.feeds import (
+    KEPT_OUT_MAX_AGE,
+    SEEN_KEEP_PER_FEED,
+    SEEN_MAX_AGE,
+    KeptOutItem,
+    Removal,
+)
 
 NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
 
@@ -93,3 +99,32 @@ async def test_feed_articles_are_deduplicated_by_key_url_and_text(store: Store) 
             is None
         ), key
     assert await store.articles.count() == 1
+
+
+async def test_pruning_keeps_what_dedupe_needs_and_forgets_the_rest(store: Store) -> None:
+    """feed_seen was never pruned (issue 15): per feed, the newest SEEN_KEEP_PER_FEED keys stay
+    whatever their age, and so does every key younger than SEEN_MAX_AGE."""
+    for url in ("https://busy.kz/rss", "https://quiet.kz/rss"):
+        assert await store.feeds.add(url, 42, NOW)
+    busy, quiet = await store.feeds.active()
+    old = NOW - SEEN_MAX_AGE - dt.timedelta(days=30)
+    # busy: 2,300 keys from long ago, then 300 recent ones; quiet: 50 keys, all old.
+    for day in range(23):
+        keys = [f"old:{day}:{n}" for n in range(100)]
+        await store.feeds.mark_seen(busy.id, keys, old + dt.timedelta(days=day))
+    for day in range(3):
+        keys = [f"new:{day}:{n}" for n in range(100)]
+        await store.feeds.mark_seen(busy.id, keys, NOW - dt.timedelta(days=day))
+    await store.feeds.mark_seen(quiet.id, [f"q:{n}" for n in range(50)], old)
+    kept_out = KeptOutItem("g:x", "visa-elsewhere", "T", "S", None, None, "ru", old)
+    await store.feeds.keep_out(quiet.id, [kept_out], NOW - KEPT_OUT_MAX_AGE - dt.timedelta(days=1))
+    await store.feeds.keep_out(busy.id, [kept_out], NOW)
+
+    assert await store.feeds.prune(NOW) == (2_600 - SEEN_KEEP_PER_FEED, 1)
+    count = "SELECT count(*) FROM feed_seen WHERE feed_id = ?"
+    assert await store.db.fetchval(count, (busy.id,)) == SEEN_KEEP_PER_FEED
+    assert await store.db.fetchval(count, (quiet.id,)) == 50  # few keys: all kept
+    # The oldest went; every recent key and the newest old ones are still known.
+    assert await store.feeds.unseen(busy.id, ["old:0:0", "old:22:99", "new:2:5"]) == {"old:0:0"}
+    assert [k.feed_id for k in await store.feeds.kept_out(10)] == [busy.id]
+    assert await store.feeds.prune(NOW) == (0, 0)  # nothing more to do

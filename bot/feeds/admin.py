@@ -1,17 +1,26 @@
-"""What /feeds shows and does for admins: the feeds with their health, adding and removing."""
+"""What /feeds shows and does for admins: the feeds with their health (each under its stable
+id, the one logs use), adding and removing, and the items kept out of the last rounds with a
+button to let each in."""
 
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.admin import flow
+from bot.feeds.announce import shorten
 from bot.feeds.links import host, web_link
 from bot.i18n import Html, Texts, escape, link
 from storage import Store
-from storage.feeds import Removal
+from storage.feeds import KeptOut, Removal
 from storage.models import Feed
 
 URL_LIMIT = 2000
+KEPT_OUT_SHOWN = 10  # the most recent items kept out, listed under the feeds
+BUTTONS_PER_ROW = 5
+AREA = "k"  # callback data adm:k.in.<kept id>
 
 
 def _when(texts: Texts, moment: dt.datetime | None, timezone: ZoneInfo) -> str:
@@ -68,15 +77,56 @@ async def listing(store: Store, texts: Texts, timezone: ZoneInfo) -> Html:
     if not feeds:
         return texts("feeds.list.empty.html")
     parts = [texts.plural("feeds.list.title.html", len(feeds))]
-    for number, feed in enumerate(feeds, start=1):
+    for feed in feeds:
         head = texts(
             "feeds.list.feed.html",
-            number=number,
+            number=feed.id,  # stable: removing a feed does not renumber the others
             link=_link(feed),
             origin=texts(f"feeds.origin.{feed.origin}"),
         )
         parts.append(Html(head + "\n" + health(texts, feed, timezone)))
     return Html("\n\n".join(parts))
+
+
+def let_in_data(kept_id: int) -> str:
+    return flow.data(AREA, "in", kept_id)
+
+
+def _kept_line(texts: Texts, number: int, kept: KeptOut) -> Html:
+    item = kept.item
+    title = shorten(item.title, 200)
+    return texts(
+        "feeds.kept.item.html",
+        number=number,
+        title=link(item.url, title) if item.url else title,
+        feed=kept.feed_id,
+        reason=texts(f"feeds.rule.{item.rule}"),
+        rule=item.rule,
+    )
+
+
+async def kept_out(store: Store, texts: Texts) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """The items kept out of the last rounds, each with its reason and a "let in" button."""
+    items = await store.feeds.kept_out(KEPT_OUT_SHOWN)
+    if not items:
+        return texts("feeds.kept.none"), None
+    lines = [texts("feeds.kept.title.html")]
+    buttons = []
+    for number, kept in enumerate(items, start=1):
+        lines.append(_kept_line(texts, number, kept))
+        label = texts.plain("feeds.kept.button", number=number)
+        buttons.append(InlineKeyboardButton(label, callback_data=let_in_data(kept.id)))
+    rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
+    return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
+
+
+async def overview(
+    store: Store, texts: Texts, timezone: ZoneInfo
+) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """What plain /feeds shows: the feeds' health, then the items kept out."""
+    feeds = await listing(store, texts, timezone)
+    kept, keyboard = await kept_out(store, texts)
+    return Html(f"{feeds}\n\n{kept}"), keyboard
 
 
 def clean_url(raw: str) -> str | None:

@@ -2,8 +2,8 @@
 
 httpx's own timeouts apply per network operation, so a server trickling a byte a second would
 never trip them; the whole request, redirects and body included, also runs under one deadline.
-The body is read in chunks and abandoned as soon as it passes the cap (after decompression,
-so a small gzip bomb is caught too).
+The body is read raw and decompressed here in bounded steps (bot/feeds/inflate.py), abandoned
+as soon as the decoded size passes the cap: a gzip bomb costs at most the cap plus one step.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import httpx
 
 from bot.config import FeedOptions
 from bot.feeds.errors import FeedError, Problem, http_error
+from bot.feeds.inflate import ACCEPT_ENCODING, Inflater
 
 USER_AGENT = "visatalks/0.1 (Telegram bot following the EU-Kazakhstan visa talks)"
 # What feedparser reads from the response headers: the charset and the base for relative links.
@@ -43,7 +44,11 @@ class Fetcher:
     ) -> None:
         self.options = options
         self.client = httpx.AsyncClient(
-            headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": _ACCEPT,
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             timeout=httpx.Timeout(options.timeout),
             follow_redirects=True,
             max_redirects=options.max_redirects,
@@ -82,14 +87,17 @@ class Fetcher:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > cap:
                 raise FeedError(Problem.TOO_LARGE, f"Content-Length {declared} > {cap}")
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > cap:
-                    raise FeedError(Problem.TOO_LARGE, f"more than {cap} bytes")
-                chunks.append(chunk)
-            body = b"".join(chunks)
+            # Read raw: httpx would inflate a whole read at once, before any check could run.
+            inflater = Inflater(response.headers.get("content-encoding", ""))
+            body = bytearray()
+            async for raw in response.aiter_raw():
+                for piece in inflater.feed(raw):
+                    body += piece
+                    if len(body) > cap:
+                        raise FeedError(Problem.TOO_LARGE, f"more than {cap} bytes")
+            body += inflater.finish()
+            if len(body) > cap:
+                raise FeedError(Problem.TOO_LARGE, f"more than {cap} bytes")
             if not body.strip():
                 raise FeedError(Problem.EMPTY, f"HTTP {response.status_code}, no body")
             passed = {
@@ -97,7 +105,7 @@ class Fetcher:
             }
             passed.setdefault("content-location", str(response.url))
             return Fetched(
-                body=body,
+                body=bytes(body),
                 headers=passed,
                 url=str(response.url),
                 etag=response.headers.get("etag"),

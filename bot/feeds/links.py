@@ -56,3 +56,30 @@ def host(url: str) -> str:
         return (urlsplit(url).hostname or url).lower()
     except ValueError:
         return url
+
+
+# Query parameters that usually carry an access key: their values never reach logs or chats.
+_SECRET_PARAMS = ("key", "token", "secret", "password", "passwd", "auth", "sig", "signature")
+
+
+def display_url(url: str) -> str:
+    """`url` as logs and /feeds name a feed: no user:password, secret-looking query values
+    replaced by `***`; everything else as given, so the admin recognises the feed."""
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return url[:200]
+    netloc = f"{hostname}:{port}" if port is not None else hostname
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if any(_secret(k) for k, _ in pairs):
+        query = "&".join(f"{k}=***" if _secret(k) else f"{k}={v}" for k, v in pairs)
+    else:
+        query = parts.query
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def _secret(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in _SECRET_PARAMS)

@@ -26,7 +26,7 @@ import signal
 import threading
 import time
 import xml.sax
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -37,6 +37,7 @@ import feedparser
 
 from bot.feeds.errors import FeedError, Problem
 from bot.feeds.links import normalise_link, web_link
+from bot.feeds.relevance import Decision, Judge
 
 # Feeds parsed at once, each in its own process of about 30 MB (started at the first parse).
 PARSE_WORKERS = max(1, min(2, os.cpu_count() or 1))
@@ -71,7 +72,11 @@ class Entry:
     published: dt.datetime  # aware UTC; never later than the fetch; the fetch time if undated
     dated: bool
     language: str
-    relevant: bool
+    decision: Decision  # about the talks or not, and the rule that decided
+
+    @property
+    def relevant(self) -> bool:
+        return self.decision.relevant
 
 
 @dataclass(frozen=True)
@@ -127,21 +132,21 @@ def stop_workers(pool: ProcessPoolExecutor | None = None) -> None:
 
 
 async def parse(
-    body: bytes, headers: Mapping[str, str], now: dt.datetime, relevant: Callable[[str], bool]
+    body: bytes, headers: Mapping[str, str], now: dt.datetime, judge: Judge
 ) -> ParsedFeed:
     """`read_feed` in a worker process. A worker that dies fails the checks being parsed at
     that moment (the pool breaks as a whole); the next parse starts new workers."""
     loop = asyncio.get_running_loop()
     pool = _workers()
     try:
-        return await loop.run_in_executor(pool, read_feed, body, dict(headers), now, relevant)
+        return await loop.run_in_executor(pool, read_feed, body, dict(headers), now, judge)
     except BrokenProcessPool as exc:
         stop_workers(pool)
         raise FeedError(Problem.INTERNAL, "the parsing process died") from exc
 
 
 def read_feed(
-    body: bytes, headers: Mapping[str, str], now: dt.datetime, relevant: Callable[[str], bool]
+    body: bytes, headers: Mapping[str, str], now: dt.datetime, judge: Judge
 ) -> ParsedFeed:
     """Parse and clean a feed; raises FeedError when it is no feed or unreadable."""
     # Its sanitiser and URI rewriting work on entry HTML, which plain_text drops anyway; off,
@@ -159,7 +164,7 @@ def read_feed(
     keys: set[str] = set()
     unusable = 0
     for raw in raw_entries:
-        entry = _entry(raw, now, feed_language, relevant)
+        entry = _entry(raw, now, feed_language, judge)
         if entry is None:
             unusable += 1
         elif entry.key not in keys:  # the same item twice in one document counts once
@@ -178,9 +183,7 @@ def read_feed(
     return ParsedFeed(title, tuple(entries), unusable, warning)
 
 
-def _entry(
-    raw: Any, now: dt.datetime, feed_language: str | None, relevant: Callable[[str], bool]
-) -> Entry | None:
+def _entry(raw: Any, now: dt.datetime, feed_language: str | None, judge: Judge) -> Entry | None:
     title = _one_line(plain_text(raw.get("title", "")))[:TITLE_LIMIT]
     summary = plain_text(_body_html(raw))[:BODY_LIMIT]
     link = web_link(raw.get("link"))
@@ -205,7 +208,7 @@ def _entry(
         published=min(published, now) if published else now,
         dated=published is not None,
         language=detect_language(text, declared or feed_language),
-        relevant=relevant(text),
+        decision=judge(title, summary),
     )
 
 

@@ -1,5 +1,5 @@
 """Feeds in the running Application: the poller started in post_init, its JobQueue heartbeat,
-the admins' alert, and the shut-down."""
+the daily housekeeping, the admins' alert, and the shut-down."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 FIRST_TICK = 2.0  # seconds after start: due feeds are checked almost at once after a restart
+HOUSEKEEPING_EVERY = 24 * 3600.0  # seconds between prunings of what dedupe no longer needs
+FIRST_HOUSEKEEPING = 300.0  # seconds after start: out of the way of the first checks
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -53,7 +55,14 @@ async def start(application: App, announce: Announce) -> Poller:
     if application.job_queue is None:
         log.error("no JobQueue (python-telegram-bot[job-queue] missing): feeds are not polled")
     else:
-        application.job_queue.run_repeating(_tick, interval=TICK, first=FIRST_TICK, name="feeds")
+        jobs = application.job_queue
+        jobs.run_repeating(_tick, interval=TICK, first=FIRST_TICK, name="feeds")
+        jobs.run_repeating(
+            _housekeeping,
+            interval=HOUSEKEEPING_EVERY,
+            first=FIRST_HOUSEKEEPING,
+            name="feeds housekeeping",
+        )
     return poller
 
 
@@ -62,6 +71,13 @@ async def _tick(context: BotContext) -> None:
     poller = context.bot_data.feeds
     if poller is not None:
         await poller.start_due()
+
+
+async def _housekeeping(context: BotContext) -> None:
+    """Forget the seen keys and kept-out items that dedupe and admins no longer need."""
+    poller = context.bot_data.feeds
+    if poller is not None:
+        await poller.prune()
 
 
 async def stop(application: App) -> None:
