@@ -66,7 +66,7 @@ def match(tables: Tables, forms: Sequence[frozenset[str]], content: Sequence[boo
                 and i not in used
                 and not any(part.matches(w) for w in forms[i] for part in words)
             )
-            if unexplained > len(pattern) - 1:
+            if unexplained > len(pattern) - 1 and not intent.strong:
                 if intent not in near:
                     near.append(intent)
             elif best is None or len(pattern) > best.specificity:
