@@ -186,6 +186,11 @@ class Answerer:
         # Another country's visas are not these talks, whatever else the question says.
         if self._names(reading, "foreign") and not self._names(reading, "eu"):
             return Answer(language, AnswerKind.OUTSIDE, intent="foreign")
+        about_talks = any(reading.context)
+        # Exchange rates, weather...: with no word of visas or the talks, whatever it asks
+        # (`курс евро` is not a fee question).
+        if not about_talks and self._names(reading, "outside"):
+            return Answer(language, AnswerKind.OUTSIDE, intent="outside")
         matching = intents.match(self.tables, reading.forms, reading.content)
         if matching.best is not None:
             answer = await self._intent_answer(snapshot, matching.best.intent, language)
@@ -193,7 +198,6 @@ class Answerer:
                 return answer
         if self._names(reading, "outside"):
             return Answer(language, AnswerKind.OUTSIDE, intent="outside")
-        about_talks = any(reading.context)
         if not any(reading.content):
             if about_talks:
                 # Only words naming the talks ("визы", "eu visa talks"): where they stand.
@@ -227,8 +231,11 @@ class Answerer:
         )
 
     def _names(self, reading: _Reading, word_class: str) -> bool:
+        """Whether a word of the question, or two in a row (`us+visa`), is of the class."""
         words = self.tables.classes[word_class]
-        return any(words.matches(w) for forms in reading.forms for w in forms)
+        forms = reading.forms
+        pairs = (f"{a}+{b}" for first, second in zip(forms, forms[1:]) for a in first for b in second)
+        return any(words.matches(w) for f in forms for w in f) or any(map(words.matches, pairs))
 
     def _read(self, snapshot: Snapshot, question: str) -> _Reading:
         tokens = [self._as_kazakh(snapshot, t) for t in tokenize(question)]
@@ -253,7 +260,8 @@ class Answerer:
         cyrillic = kazakh_from_latin(token.word)
         if cyrillic is None:
             return token
-        kazakh = Token(cyrillic, fold(cyrillic), "cyrillic")
+        # Spelled folded: a Latin `i` is no evidence of Kazakh `і` for the language guess.
+        kazakh = Token(fold(cyrillic), fold(cyrillic), "cyrillic")
         if self.tables.knows(kazakh.folded) or snapshot.vocabulary.expand(kazakh).facts:
             return kazakh
         return token

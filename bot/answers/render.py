@@ -114,11 +114,12 @@ async def reply_to(answer: Answer, pages: content.Pages) -> Reply:
         asked = answer.reached
         # The notes speak of what is still to come; once there (in force, or the asked stage
         # reached), the whole status says it, opened by "yes" when asked.
-        if not answer.note or stage >= content.STAGES or (asked is not None and stage >= asked):
+        there = stage >= content.STAGES or (asked is not None and stage >= asked)
+        if not answer.note or milestone is None or there:
             opening = [await pages.reached(texts, asked)] if asked is not None else []
             return _fitted(texts, [*opening, await pages.status(texts)], (), [])
-        if asked is not None:
-            head.append(texts("qa.not_yet.html"))
+        if asked is not None:  # "Not yet: stage 2/7 now, signing is 5/7", then no date known
+            head.append(await pages.reached(texts, asked))
         head.append(_stage_note(texts, answer.note, milestone))
         tail = [dated, texts("qa.more_status")]
     else:
