@@ -30,6 +30,15 @@ FALLBACK = "ru"
 LOCALES_DIR = Path(__file__).parent / "locales"
 # Each language's own name, shown on the language keyboard whatever the current language.
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+# Dates the way each language's press writes them, one way everywhere: Babel's "long" format
+# gives "2025 ж. 2 желтоқсан" and "December 2, 2025", which the facts and the Kazakh editor
+# do not use.
+DATE_PATTERNS = {"kk": "y 'жылғы' d MMMM", "ru": "long", "en": "d MMMM y"}
+DATETIME_PATTERNS = {
+    "kk": "y 'жылғы' d MMMM, HH:mm",
+    "ru": "d MMMM y, HH:mm",
+    "en": "d MMMM y, HH:mm",
+}
 
 
 def detect_language(language_code: str | None) -> str:
@@ -135,11 +144,13 @@ class Texts:
         return html.unescape(self(key, **params))
 
     def date(self, value: dt.date) -> str:
-        """A date as people write it: `2 декабря 2025 г.`, `2025 ж. 2 желтоқсан`."""
-        return _plain_spaces(format_date(value, "long", locale=self.language))
+        """A date as people write it: `2025 жылғы 2 желтоқсан`, `2 December 2025`."""
+        return _plain_spaces(format_date(value, DATE_PATTERNS[self.language], locale=self.language))
 
     def datetime(self, value: dt.datetime) -> str:
-        return _plain_spaces(format_datetime(value, "d MMMM y, HH:mm", locale=self.language))
+        """A moment with its time: `2025 жылғы 2 желтоқсан, 14:05`, `2 December 2025, 14:05`."""
+        pattern = DATETIME_PATTERNS[self.language]
+        return _plain_spaces(format_datetime(value, pattern, locale=self.language))
 
 
 def _plain_spaces(text: str) -> str:

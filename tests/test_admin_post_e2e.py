@@ -38,7 +38,7 @@ async def test_milestone_in_kk_and_ru_reaches_every_language_and_moves_status(
         kind = await admin.say("/post")
         assert "Что публикуем?" in kind.plain
         stage = await admin.tap(kind, "adm:p.kind.", ".milestone")
-        assert "Какой этап" in stage.plain and "Сейчас: Переговоры начаты" in stage.plain
+        assert "Какой этап" in stage.plain and "Сейчас: Начало переговоров" in stage.plain
         date = await admin.tap(stage, "adm:p.stage.", ".3")
         # The pressed question keeps its text and shows the answer, without buttons.
         answered = api.message(ADMIN_ID, stage.message_id) or {}

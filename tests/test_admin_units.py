@@ -179,7 +179,7 @@ def test_render_puts_heading_text_and_source_in_each_written_language() -> None:
     texts = render(draft)
     assert set(texts) == {"ru", "en"}
     assert texts["en"] == (
-        "🏁 <b>Negotiation rounds</b>\n<code>▰▰▰▱▱▱▱ 3/7</code>\nMarch 5, 2026, Astana\n\n"
+        "🏁 <b>Negotiation rounds</b>\n<code>▰▰▰▱▱▱▱ 3/7</code>\n5 March 2026, Astana\n\n"
         'Round\n\nSource: <a href="https://www.gov.kz/a?b=1&amp;c=2">gov.kz</a>'
     )
     assert texts["ru"].startswith("🏁 <b>Раунды переговоров</b>")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 EXPECTED = {
-    "kk": ("2025 ж. 2 желтоқсан", "Келіссөздер басталды", "50 млрд"),
-    "ru": ("2 декабря 2025 г.", "Переговоры начаты", "50 млрд"),
-    "en": ("December 2, 2025", "Negotiations launched", "50 billion"),
+    "kk": ("2025 жылғы 2 желтоқсан", "Келіссөздердің басталуы", "50 млрд"),
+    "ru": ("2 декабря 2025 г.", "Начало переговоров", "50 млрд"),
+    "en": ("2 December 2025", "Start of negotiations", "50 billion"),
 }
 
 

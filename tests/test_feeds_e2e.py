@@ -89,7 +89,7 @@ async def test_admins_add_and_remove_feeds(
         added = await api.reply_to(ADMIN_ID, f"/feeds add {url}", language_code="kk")
         assert "Таспа қосылды" in added.plain
         again = await api.reply_to(ADMIN_ID, f"/feeds add {url}", language_code="kk")
-        assert "бақылауда тұр" in again.plain
+        assert "бұрыннан бақылауда" in again.plain
         await until(checked(app, 2))  # checked at once, not at the next heartbeat
         listing = await api.reply_to(ADMIN_ID, "/feeds", language_code="kk")
         assert "әкімші қосқан" in listing.plain and "баптаулардан" in listing.plain

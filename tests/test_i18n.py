@@ -31,10 +31,22 @@ def test_a_catalogue_missing_a_key_or_placeholder_is_reported(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("kk", "2025 ж. 2 желтоқсан"), ("ru", "2 декабря 2025 г."), ("en", "December 2, 2025")],
+    [("kk", "2025 жылғы 2 желтоқсан"), ("ru", "2 декабря 2025 г."), ("en", "2 December 2025")],
 )
 def test_dates_through_babel(language: str, expected: str) -> None:
     assert Texts(language).date(dt.date(2025, 12, 2)) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("kk", "2025 жылғы 2 желтоқсан, 14:05"),
+        ("ru", "2 декабря 2025, 14:05"),
+        ("en", "2 December 2025, 14:05"),
+    ],
+)
+def test_moments_write_the_date_in_the_same_order_as_dates(language: str, expected: str) -> None:
+    assert Texts(language).datetime(dt.datetime(2025, 12, 2, 14, 5)) == expected
 
 
 @pytest.mark.parametrize(

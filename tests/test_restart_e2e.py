@@ -17,7 +17,7 @@ async def test_language_choice_survives_restart_and_seeds_load_once(
         await api.wait_for_edits(2001)
     async with start_bot():
         reply = await api.reply_to(2001, "/status", language_code="ru")
-        assert "Negotiations launched" in reply.plain
+        assert "Start of negotiations" in reply.plain
     store = await open_store(settings.database_path)
     try:
         assert await store.articles.count() == 2
