@@ -128,3 +128,12 @@ def weekdays(language: str) -> InlineKeyboardMarkup:
         for day in range(7)
     ]
     return InlineKeyboardMarkup([buttons[:4], buttons[4:]])
+
+
+def more_facts(texts: Texts, fact_ids: tuple[int, ...]) -> InlineKeyboardMarkup:
+    """"More": the facts a reply left out to fit one screen, in the reply's language."""
+    argument = ".".join([texts.language, *map(str, fact_ids)])
+    button = InlineKeyboardButton(
+        texts.plain("qa.more.button"), callback_data=callbacks.make("qa", argument)
+    )
+    return InlineKeyboardMarkup([[button]])

@@ -6,17 +6,40 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import Message, MessageEntity, Update
-from telegram.ext import BaseHandler, InlineQueryHandler, MessageHandler, filters
+from collections.abc import Awaitable, Callable
 
-from bot.answers.render import inline_results, render
+from telegram import Message, MessageEntity, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks, keyboards
+from bot.answers import AnswerKind
+from bot.answers.render import inline_results, render_more, reply_to
 from bot.context import BotContext
-from bot.i18n import detect_language
+from bot.i18n import LANGUAGES, detect_language, texts_for
 from bot.replies import reply
+from handlers import info, language, start, subscription
 
 log = logging.getLogger(__name__)
 
 INLINE_CACHE_SECONDS = 30  # facts change rarely, the status a few times a year
+MAX_MORE = 8  # fact ids a "more" button carries (Telegram allows 64 bytes of data)
+
+# Plain words that mean a command (`подписаться`, `help`) run it, as the command would.
+COMMANDS: dict[str, Callable[[Update, BotContext], Awaitable[None]]] = {
+    "subscribe": subscription.subscribe,
+    "unsubscribe": subscription.unsubscribe,
+    "help": start.help_command,
+    "lang": language.choose,
+    "facts": info.facts,
+    "news": info.news,
+    "status": info.status,
+}
 
 
 class _AddressedToBot(filters.MessageFilter):
@@ -68,7 +91,31 @@ async def question(update: Update, context: BotContext) -> None:
         "chat %s: %s question answered with %s (%s, intent %s)",
         context.chat.id, answer.language, answer.kind, answer.top, answer.intent,
     )  # fmt: skip
-    await reply(update, context, await render(answer, context.pages))
+    if answer.kind is AnswerKind.COMMAND and answer.command in COMMANDS:
+        await COMMANDS[answer.command](update, context)
+        return
+    answered = await reply_to(answer, context.pages)
+    more = answered.more[:MAX_MORE]
+    keyboard = keyboards.more_facts(texts_for(answer.language), more) if more else None
+    await reply(update, context, answered.text, keyboard)
+
+
+async def more_facts(update: Update, context: BotContext) -> None:
+    """The facts a reply left out to fit one screen, as a message of their own; the button
+    goes, so it is pressed once."""
+    data = await callbacks.pressed(update)
+    if data is None:
+        return
+    language, *ids = data.argument.split(".")
+    if language not in LANGUAGES or not ids or not all(i.isdigit() for i in ids):
+        return  # forged or foreign data
+    facts = await context.answerer.facts_by_id([int(i) for i in ids], language)
+    if not facts:
+        return
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        await query.message.edit_reply_markup(None)
+    await reply(update, context, await render_more(texts_for(language), facts, context.pages))
 
 
 async def inline_question(update: Update, context: BotContext) -> None:
@@ -92,4 +139,5 @@ HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
         question,
     ),
     InlineQueryHandler(inline_question),
+    CallbackQueryHandler(more_facts, pattern=callbacks.pattern("qa")),
 ]

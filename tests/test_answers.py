@@ -293,7 +293,9 @@ async def test_is_it_signed_yet_opens_with_not_yet_then_yes_once_it_is(
         "<b>Пока нет.</b> Сейчас этап 2/7 «Начало переговоров», "
         "а «Соглашения подписаны» — это этап 5/7."
     )
-    assert "▰▰▱▱▱▱▱ 2/7" in reply  # then the status, with its date and source
+    # then that no date is known, what comes next, and as of when the bot knows it
+    assert "Дата неизвестна" in reply and "«Раунды переговоров»" in reply
+    assert "По состоянию на 2 декабря 2025 г." in reply
 
     await store.milestones.upsert_keyed(
         key="test-signed",

@@ -158,6 +158,12 @@ class Answerer:
         facts = sorted(snapshot.facts[language].values(), key=lambda f: snapshot.order[f.id])
         return Answer(language, AnswerKind.STATUS, tuple(facts[:OVERVIEW_FACTS]), intent="overview")
 
+    async def facts_by_id(self, ids: Sequence[int], language: str) -> tuple[Fact, ...]:
+        """The stored facts with these ids, in this order (unknown or retired ones left out)."""
+        snapshot = await self.snapshot()
+        facts = snapshot.facts.get(language, {})
+        return tuple(facts[i] for i in ids if i in facts)
+
     async def _load(self, version: int) -> Snapshot:
         started = time.perf_counter()
         facts = {lang: {f.id: f for f in await self.store.facts.active(lang)} for lang in LANGUAGES}
