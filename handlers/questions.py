@@ -9,6 +9,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from telegram import Message, MessageEntity, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -23,6 +24,7 @@ from bot.answers.render import inline_results, render_more, reply_to
 from bot.context import BotContext
 from bot.i18n import LANGUAGES, detect_language, texts_for
 from bot.replies import reply
+from bot.telegram_errors import not_modified
 from handlers import info, language, start, subscription
 
 log = logging.getLogger(__name__)
@@ -112,10 +114,14 @@ async def more_facts(update: Update, context: BotContext) -> None:
     facts = await context.answerer.facts_by_id([int(i) for i in ids], language)
     if not facts:
         return
+    await reply(update, context, await render_more(texts_for(language), facts, context.pages))
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
-        await query.message.edit_reply_markup(None)
-    await reply(update, context, await render_more(texts_for(language), facts, context.pages))
+        try:
+            await query.message.edit_reply_markup(None)
+        except BadRequest as exc:
+            if not not_modified(exc):  # pressed twice: the button is already gone
+                raise
 
 
 async def inline_question(update: Update, context: BotContext) -> None:
