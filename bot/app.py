@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import gc
 import logging
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot import delivery, heartbeat
+from bot import asked, delivery, heartbeat
 from bot.admin import corrections
 from bot.admin import guard as admin_guard
 from bot.answers import Answerer
@@ -45,6 +44,9 @@ from handlers import (
     subscription,
     tracking,
 )
+from handlers import (
+    asked as asked_buttons,
+)
 from storage import open_store
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ log = logging.getLogger(__name__)
 GROUP_GUARDS = -10
 GROUP_FLOOD = -5  # after tracking, so the "slow down" notice is in the chat's language
 GROUP_FEATURES = 0
+QUESTIONS_HOUSEKEEPING_SECONDS = 3600.0
 REPLY_CONNECTIONS = 16  # besides delivery: replies to updates, admin corrections, feeds' notices
 
 VisatalksApp = Application[Any, BotContext, Any, Any, BotData, Any]
@@ -65,7 +68,9 @@ async def _post_init(application: VisatalksApp) -> None:
     data.lock = InstanceLock.acquire(data.settings.database_path)
     data.store = await open_store(data.settings.database_path)
     data.chats = ChatDirectory(data.store.chats)
-    data.pages = Pages(data.store, today=lambda: dt.datetime.fromtimestamp(data.clock(), dt.UTC).date())
+    data.pages = Pages(
+        data.store, today=lambda: dt.datetime.fromtimestamp(data.clock(), dt.UTC).date()
+    )
     await load_seeds(data.store)
     data.answerer = Answerer(data.store)
     await data.answerer.snapshot()  # the first question should not pay for loading the facts
@@ -110,6 +115,14 @@ async def _post_shutdown(application: VisatalksApp) -> None:
     if application.bot_data.lock is not None:
         application.bot_data.lock.release()
         application.bot_data.lock = None
+
+
+async def _forget_old_questions(context: BotContext) -> None:
+    """Housekeeping: questions past QUESTIONS_RETENTION_DAYS go, with their chat ids."""
+    days = context.bot_data.settings.admin.questions_retention_days
+    deleted = await asked.forget_old(context.store, days)
+    if deleted:
+        log.info("%d questions older than %g days deleted", deleted, days)
 
 
 async def _on_error(update: object, context: BotContext) -> None:
@@ -160,7 +173,7 @@ def build_application(
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
     application.add_handlers(flood.HANDLERS, group=GROUP_FLOOD)
-    for feature in (start, language, info, subscription, feeds):
+    for feature in (start, language, info, subscription, feeds, asked_buttons):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
     # Before questions and fallbacks: an admin's text in a /post draft belongs to the draft.
     application.add_handlers(admin.handlers(settings.admin), group=GROUP_FEATURES)
@@ -171,4 +184,8 @@ def build_application(
         application.job_queue.run_repeating(
             heartbeat.flush, interval=heartbeat.FLUSH_SECONDS, first=1.0, name="heartbeat"
         )
+        application.job_queue.run_repeating(
+            _forget_old_questions, interval=QUESTIONS_HOUSEKEEPING_SECONDS, first=60.0,
+            name="questions-retention",
+        )  # fmt: skip
     return application

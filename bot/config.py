@@ -99,6 +99,7 @@ class AdminOptions:
 
     draft_timeout: float = 1800.0  # seconds without an answer before a /post draft is put aside
     corrections_per_second: float = 10.0  # edits of delivered messages; the worker sends too
+    questions_retention_days: float = 90.0  # question texts and askers' chat ids are kept so long
 
 
 @dataclass(frozen=True)
@@ -327,5 +328,8 @@ def _admin_options(get: Callable[[str], str]) -> AdminOptions:
         draft_timeout=number("ADMIN_DRAFT_TIMEOUT", defaults.draft_timeout, 0.5, 86400),
         corrections_per_second=number(
             "ADMIN_CORRECTIONS_PER_SECOND", defaults.corrections_per_second, 0.1, 30
+        ),
+        questions_retention_days=number(
+            "QUESTIONS_RETENTION_DAYS", defaults.questions_retention_days, 1, 3650
         ),
     )

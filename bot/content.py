@@ -83,7 +83,7 @@ def _lead(items: Sequence[str]) -> str:
     """The words all `items` open with, up to a word's end, when long enough to say once."""
     if len(items) < 2:
         return ""
-    shared = os.path.commonprefix(list(items))
+    shared = os.path.commonprefix(list(items))  # noqa: RUF071 (texts, not paths)
     lead = shared[: shared.rfind(" ") + 1] if " " in shared else ""
     return lead if len(lead) >= MIN_LEAD else ""
 
@@ -114,7 +114,7 @@ def fact_lines(texts: Texts, facts: Sequence[Fact], notes: dict[Source, int]) ->
         number = f" [{notes[run[0].source]}]" if numbered else ""
         if lead:
             lines.append(f"• {escape(lead.rstrip(' ,'))}:{number}")
-            lines += [f"   – {escape(f.text[len(lead):])}{_language_note(texts, f)}" for f in run]
+            lines += [f"   – {escape(f.text[len(lead) :])}{_language_note(texts, f)}" for f in run]
         else:
             lines += [f"• {escape(f.text)}{_language_note(texts, f)}{number}" for f in run]
     return lines

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from babel.dates import get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -130,10 +130,11 @@ def weekdays(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:4], buttons[4:]])
 
 
-def more_facts(texts: Texts, fact_ids: tuple[int, ...]) -> InlineKeyboardMarkup:
-    """"More": the facts a reply left out to fit one screen, in the reply's language."""
+def more_row(texts: Texts, fact_ids: Sequence[int]) -> list[list[InlineKeyboardButton]]:
+    """ "More": the facts a reply left out to fit one screen, in the reply's language (no row
+    when none were)."""
+    if not fact_ids:
+        return []
     argument = ".".join([texts.language, *map(str, fact_ids)])
-    button = InlineKeyboardButton(
-        texts.plain("qa.more.button"), callback_data=callbacks.make("qa", argument)
-    )
-    return InlineKeyboardMarkup([[button]])
+    label = texts.plain("qa.more.button")
+    return [[InlineKeyboardButton(label, callback_data=callbacks.make("qa", argument))]]

@@ -10,10 +10,12 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.admin import flow, guard, posting, views
+from bot.admin import questions as questions_service
 from bot.config import AdminOptions
 from bot.context import BotContext
+from bot.i18n import Html
 from bot.replies import replace, reply
-from handlers import admin_facts, admin_post
+from handlers import admin_facts, admin_post, questions_admin
 
 
 async def updates(update: Update, context: BotContext) -> None:
@@ -82,6 +84,7 @@ async def stats(update: Update, context: BotContext) -> None:
     text = await views.stats(
         context.store, context.texts, context.settings.timezone, context.bot_data.feed_health
     )
+    text = Html(f"{text}\n\n{await questions_service.stats(context.store, context.texts)}")
     await reply(update, context, text)
 
 
@@ -169,6 +172,7 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
     return [
         *admin_post.handlers(options),
         *admin_facts.handlers(options),
+        *questions_admin.handlers(options),
         CommandHandler("updates", updates, filters=private),
         CommandHandler("stats", stats, filters=private),
         CommandHandler("broadcasts", broadcasts, filters=private),

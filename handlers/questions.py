@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable, Sequence
 
-from collections.abc import Awaitable, Callable
-
-from telegram import Message, MessageEntity, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
@@ -18,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, keyboards
+from bot import asked, callbacks, keyboards
 from bot.answers import AnswerKind
 from bot.answers.render import inline_results, render_more, reply_to
 from bot.context import BotContext
@@ -97,8 +96,12 @@ async def question(update: Update, context: BotContext) -> None:
         await COMMANDS[answer.command](update, context)
         return
     answered = await reply_to(answer, context.pages)
+    texts = texts_for(answer.language)
+    # The question is recorded (no user id) for the editors (/questions); under the reply:
+    # "more" when facts were left out, then 👍/👎 or "tell me when the editors answer".
+    question_id = await asked.record(context.store, text, answer)
     more = answered.more[:MAX_MORE]
-    keyboard = keyboards.more_facts(texts_for(answer.language), more) if more else None
+    keyboard = asked.keyboard(texts, question_id, answer, keyboards.more_row(texts, more))
     await reply(update, context, answered.text, keyboard)
 
 
@@ -117,11 +120,17 @@ async def more_facts(update: Update, context: BotContext) -> None:
     await reply(update, context, await render_more(texts_for(language), facts, context.pages))
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
+        markup = query.message.reply_markup
+        rows = [r for r in (markup.inline_keyboard if markup else ()) if not _is_more(r)]
         try:
-            await query.message.edit_reply_markup(None)
+            await query.message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
         except BadRequest as exc:
             if not not_modified(exc):  # pressed twice: the button is already gone
                 raise
+
+
+def _is_more(row: Sequence[InlineKeyboardButton]) -> bool:
+    return any(str(b.callback_data).startswith("qa:") for b in row)
 
 
 async def inline_question(update: Update, context: BotContext) -> None:

@@ -20,6 +20,7 @@ from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo
 from storage.outbox import OutboxRepo
 from storage.posts import PostRepo
+from storage.questions import QuestionRepo
 from storage.runtime import RuntimeRepo
 from storage.search import SearchRepo
 from storage.sql import Db
@@ -90,6 +91,7 @@ class Store:
     audit: AuditRepo
     posts: PostRepo
     corrections: CorrectionRepo
+    questions: QuestionRepo
 
     async def close(self) -> None:
         await self.db.conn.close()
@@ -126,4 +128,5 @@ async def open_store(path: Path | str) -> Store:
         audit=AuditRepo(db),
         posts=PostRepo(db),
         corrections=CorrectionRepo(db),
+        questions=QuestionRepo(db),
     )

@@ -145,6 +145,40 @@ class OutboxRepo:
         self._notify(OutboxEvent("queued", update_id=update_id))
         return update_id, queued
 
+    async def publish_to(
+        self,
+        *,
+        kind: str,
+        texts: Mapping[str, str],
+        chat_ids: Sequence[int],
+        article_id: int | None,
+        created_by: int | None,
+    ) -> tuple[int, int]:
+        """Store an update addressed to these chats only (whatever their subscription), due
+        at once: (update_id, queued). Joins the caller's transaction if there is one."""
+        async with self.db.transaction() as tx:
+            update_id = await tx.execute(
+                "INSERT INTO updates (kind, article_id, milestone_id, created_by, created_at) "
+                "VALUES (?, ?, NULL, ?, ?)",
+                (kind, article_id, created_by, utcnow_iso()),
+            )
+            await tx.executemany(
+                "INSERT INTO update_texts (update_id, language, body) VALUES (?, ?, ?)",
+                [(update_id, language, body) for language, body in texts.items()],
+            )
+            await tx.executemany(
+                "INSERT INTO deliveries (update_id, chat_id, next_attempt_at) "
+                "SELECT ?, id, 0 FROM chats WHERE id = ? AND state = 'active'",
+                [(update_id, chat_id) for chat_id in chat_ids],
+            )
+            queued = int(
+                await tx.fetchval(
+                    "SELECT count(*) FROM deliveries WHERE update_id = ?", (update_id,)
+                )
+            )
+        self._notify(OutboxEvent("queued", update_id=update_id))
+        return update_id, queued
+
     async def update(self, update_id: int) -> UpdateRecord | None:
         row = await self.db.fetchone(
             "SELECT id, kind, article_id, milestone_id, created_by, created_at "

@@ -242,16 +242,25 @@ async def test_admin_menu_is_chat_scoped_and_follows_the_admins_language(
         await Admin(api).say_and_read("/help")
         menu = api.commands(scope=scope)
         names = [c["command"] for c in menu]
-        admin_commands = ["post", "updates", "stats", "broadcasts", "facts_admin", "feeds", "audit"]
-        assert names[-7:] == admin_commands
+        admin_commands = [
+            "post",
+            "updates",
+            "stats",
+            "broadcasts",
+            "facts_admin",
+            "questions",
+            "feeds",
+            "audit",
+        ]
+        assert names[-8:] == admin_commands
         assert "status" in names  # the public commands stay
-        assert menu[-7]["description"] == "Опубликовать новость или этап"
+        assert menu[-8]["description"] == "Опубликовать новость или этап"
         assert "post" not in [c["command"] for c in api.commands()]  # nobody else sees it
         keyboard = await Admin(api).say("/lang")
         api.press_button(ADMIN_ID, keyboard, "lang:en")
         await api.wait_for_edits(ADMIN_ID)
         await Admin(api).say_and_read("/stats")
-        assert api.commands(scope=scope)[-7]["description"] == "Post news or a milestone"
+        assert api.commands(scope=scope)[-8]["description"] == "Post news or a milestone"
 
 
 async def test_an_abandoned_draft_times_out_and_can_be_continued(

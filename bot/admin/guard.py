@@ -21,7 +21,9 @@ from bot.replies import reply
 
 log = logging.getLogger(__name__)
 
-ADMIN_COMMANDS = ("post", "updates", "stats", "broadcasts", "facts_admin", "feeds", "audit")
+ADMIN_COMMANDS = (
+    "post", "updates", "stats", "broadcasts", "facts_admin", "questions", "feeds", "audit",
+)  # fmt: skip
 
 
 async def _set_menu(bot: Any, menus: AdminMenus, admin_id: int, language: str) -> None:

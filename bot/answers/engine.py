@@ -14,6 +14,7 @@ facts with their sources, the stored status, stored articles, or a plain "not fo
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import math
 import time
@@ -21,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from bot import phrasing
 from bot.answers import intents
 from bot.answers.language import Guess, answer_language, guess
 from bot.answers.tables import Intent, Tables, WordSet, load_tables
@@ -185,10 +187,14 @@ class Answerer:
         chat_language = chat_language if chat_language in LANGUAGES else FALLBACK
         reading = self._read(snapshot, question)
         language = answer_language(reading.guess, chat_language)
-        found = await self._answer(snapshot, reading, language)
+        found = await self._answer(snapshot, question, reading, language)
         return replace(found, guess=reading.guess)
 
-    async def _answer(self, snapshot: Snapshot, reading: _Reading, language: str) -> Answer:
+    async def _answer(
+        self, snapshot: Snapshot, question: str, reading: _Reading, language: str
+    ) -> Answer:
+        if editors := await self._editors_fact(snapshot, question, language):  # /questions
+            return Answer(language, AnswerKind.FACTS, editors, intent="editors")
         # Another country's visas are not these talks, whatever else the question says.
         if self._names(reading, "foreign") and not self._names(reading, "eu"):
             return Answer(language, AnswerKind.OUTSIDE, intent="foreign")
@@ -240,8 +246,21 @@ class Answerer:
         """Whether a word of the question, or two in a row (`us+visa`), is of the class."""
         words = self.tables.classes[word_class]
         forms = reading.forms
-        pairs = (f"{a}+{b}" for first, second in zip(forms, forms[1:]) for a in first for b in second)
+        pairs = (f"{a}+{b}" for one, two in itertools.pairwise(forms) for a in one for b in two)
         return any(words.matches(w) for f in forms for w in f) or any(map(words.matches, pairs))
+
+    async def _editors_fact(
+        self, snapshot: Snapshot, question: str, language: str
+    ) -> tuple[Fact, ...]:
+        """The fact the editors tied to a question like this one (/questions), if any."""
+        asked = phrasing.signature(question, self.tables)
+        scored = [
+            (phrasing.similarity(asked, p.signature), p.fact_id)
+            for p in (await self.store.questions.phrasings() if asked else ())
+        ]
+        best = max(scored, default=(0.0, 0))
+        fact = snapshot.facts[language].get(best[1])
+        return (fact,) if fact is not None and best[0] >= phrasing.SAME_QUESTION else ()
 
     def _read(self, snapshot: Snapshot, question: str) -> _Reading:
         tokens = [self._as_kazakh(snapshot, t) for t in tokenize(question)]

@@ -70,7 +70,7 @@ def _fitted(texts: Texts, head: list[Html], facts: Sequence[Fact], tail: list[Ht
             break
         shown.pop()
     if len(text) > TELEGRAM_LIMIT:
-        text = split_html(text)[0]
+        text = Html(split_html(text)[0])
     return Reply(text, tuple(f.id for f in facts[len(shown) :]))
 
 
@@ -101,10 +101,9 @@ async def reply_to(answer: Answer, pages: content.Pages) -> Reply:
     dated = await pages.as_of(texts)
     if kind in (AnswerKind.ARTICLES, AnswerKind.NEWS):
         news = kind is AnswerKind.NEWS
-        head = [texts("news.title.html" if news else "qa.articles.html")]
-        head += [content.article_line(texts, a) for a in answer.articles]
-        tail = [dated, texts("qa.more_news")] if news else [dated]
-        return _fitted(texts, head, (), tail)
+        listing = [texts("news.title.html" if news else "qa.articles.html")]
+        listing += [content.article_line(texts, a) for a in answer.articles]
+        return _fitted(texts, listing, (), [dated, texts("qa.more_news")] if news else [dated])
     if kind is AnswerKind.NOTHING:
         return _fitted(texts, [texts("qa.nothing.html")], (), [dated, texts("qa.commands")])
     head: list[Html] = []

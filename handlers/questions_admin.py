@@ -1,0 +1,224 @@
+"""/questions: the editors' list of questions the bot could not answer; Answer, Link to a
+fact, Dismiss per group. Admins only, buttons included. The work is in bot.admin.questions."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.admin import flow, guard
+from bot.admin import questions as service
+from bot.admin.facts import TEXT_LIMIT, clean_text
+from bot.admin.questions import AnswerDraft, AnswerStep
+from bot.config import AdminOptions
+from bot.content import TOPICS
+from bot.context import BotContext
+from bot.replies import replace, reply
+from handlers.admin_post import answered
+
+END = ConversationHandler.END
+ATTEMPT = "/questions"
+
+
+async def questions(update: Update, context: BotContext) -> None:
+    """The open questions in groups, most asked first, with Answer / Link / Dismiss."""
+    if await guard.require(update, context, ATTEMPT) is None:
+        return
+    await reply(update, context, *await service.listing(context.store, context.texts))
+
+
+async def question_button(update: Update, context: BotContext) -> None:
+    """Back to the list, the facts to link to (a page at a time), Link, Dismiss."""
+    query = update.callback_query
+    assert query is not None
+    admin = await guard.require(update, context, ATTEMPT)
+    if admin is None:
+        return
+    store, texts = context.store, context.texts
+    press = flow.parse(query.data)
+    key = press.number() if press else None
+    if press is None or (key is None and press.verb != "list"):
+        await query.answer(texts.plain("admin.stale"))
+        return
+    if press.verb == "list":
+        await query.answer()
+        await replace(update, context, *await service.listing(store, texts))
+        return
+    assert key is not None
+    if press.verb == "link":
+        await query.answer()
+        await replace(
+            update, context, *await service.link_choices(store, texts, key, press.number(1) or 1)
+        )
+        return
+    if press.verb == "linkto" and (fact_id := press.number(1)) is not None:
+        outcome = await service.link(store, key, fact_id, admin)
+        done = "questions.linked"
+    elif press.verb == "dismiss":
+        outcome = await service.dismiss(store, key, admin)
+        done = "questions.dismissed"
+    else:
+        outcome = None
+        done = ""
+    if outcome is None:
+        await query.answer(texts.plain("admin.stale"))
+        return
+    await query.answer(texts.plain(done, count=outcome.questions, told=outcome.told))
+    await replace(update, context, *await service.listing(store, texts))
+
+
+async def start_answer(update: Update, context: BotContext) -> int:
+    """Answer: shows the group's phrasings and asks the answer's topic."""
+    query = update.callback_query
+    assert query is not None
+    if await guard.require(update, context, ATTEMPT) is None:
+        return END
+    press = flow.parse(query.data)
+    key = press.number() if press else None
+    found = await service.find(context.store, key) if key is not None else None
+    if found is None:
+        await query.answer(context.texts.plain("admin.stale"))
+        return END
+    await query.answer()
+    draft = service.keep(context.user_data, AnswerDraft(key=found.key))
+    await reply(update, context, *service.topics(context.texts, draft, found))
+    return AnswerStep.TOPIC
+
+
+async def answer_button(update: Update, context: BotContext) -> int:
+    """The answer's topic, Skip (a language), Editors (as the source), Save or Cancel."""
+    query = update.callback_query
+    assert query is not None
+    admin = await guard.require(update, context, ATTEMPT)
+    draft = service.current(context.user_data)
+    press = flow.parse(query.data)
+    texts = context.texts
+    if admin is None:
+        return END
+    if draft is None or press is None or press.arg(0) != draft.id:
+        await query.answer(texts.plain("admin.stale"))
+        return draft.step if draft else END
+    if press.verb == "acancel":
+        await query.answer()
+        service.drop(context.user_data)
+        await replace(update, context, texts("questions.cancelled"))
+        return END
+    if press.verb == "asave" and draft.step is AnswerStep.PREVIEW:
+        await answered(update, context)
+        outcome = await service.save_answer(context.store, draft, admin)
+        service.drop(context.user_data)
+        if outcome is None:
+            await reply(update, context, texts("questions.save_failed"))
+        else:
+            await reply(
+                update,
+                context,
+                texts("questions.saved", count=outcome.questions, told=outcome.told),
+            )
+        return END
+    if press.verb == "atopic" and draft.step is AnswerStep.TOPIC and press.arg(1) in TOPICS:
+        draft.topic = press.arg(1)
+    elif (
+        press.verb == "askip"
+        and draft.step is AnswerStep.TEXT
+        and (draft.written() or draft.language != "en")
+    ):
+        draft.texts[draft.language] = ""
+    elif press.verb == "aeditors" and draft.step is AnswerStep.SOURCE:
+        draft.url = None
+    else:
+        await query.answer(texts.plain("admin.stale"))
+        return draft.step
+    await answered(update, context)
+    return await _next(update, context, draft)
+
+
+async def answer_typed(update: Update, context: BotContext) -> int:
+    """The answer's text in the asked language, or the source link."""
+    draft = service.current(context.user_data)
+    message = update.effective_message
+    if draft is None or message is None or message.text is None:
+        return END
+    texts = context.texts
+    if draft.step is AnswerStep.TEXT:
+        text = clean_text(message.text)
+        if text is None:
+            await reply(update, context, texts("questions.too_long", limit=TEXT_LIMIT))
+            return draft.step
+        draft.texts[draft.language] = text
+    elif draft.step is AnswerStep.SOURCE:
+        url = service.clean_url(message.text)
+        if url is None:
+            await reply(update, context, texts("questions.bad_link"))
+            return draft.step
+        draft.url = url
+    else:
+        await reply(update, context, texts("admin.problem.buttons"))
+        return draft.step
+    return await _next(update, context, draft)
+
+
+async def _next(update: Update, context: BotContext, draft: AnswerDraft) -> int:
+    texts = context.texts
+    found = await service.find(context.store, draft.key)
+    if found is None:
+        service.drop(context.user_data)
+        await reply(update, context, texts("questions.save_failed"))
+        return END
+    if draft.step is AnswerStep.TOPIC or draft.step is AnswerStep.TEXT:
+        language = draft.next_language()
+        if language is not None:
+            draft.language = language
+            draft.step = AnswerStep.TEXT
+            await reply(update, context, *service.ask_text(texts, draft))
+            return draft.step
+        draft.step = AnswerStep.SOURCE
+        await reply(update, context, *service.ask_source(texts, draft))
+        return draft.step
+    draft.step = AnswerStep.PREVIEW
+    await reply(update, context, *service.preview(texts, draft, found))
+    return draft.step
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel: the answer is not saved."""
+    service.drop(context.user_data)
+    await reply(update, context, context.texts("questions.cancelled"))
+    return END
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    """Nothing visible: an unfinished answer is dropped after the draft timeout."""
+    service.drop(context.user_data)
+
+
+def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, object]]:
+    conversation = flow.conversation(
+        "admin-questions",
+        entry_points=[CallbackQueryHandler(start_answer, pattern=flow.pattern("q", "answer"))],
+        steps=AnswerStep,
+        on_screen=[
+            CallbackQueryHandler(
+                answer_button,
+                pattern=flow.pattern("q", "atopic", "askip", "aeditors", "asave", "acancel"),
+            ),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, answer_typed),
+        ],
+        cancel=cancel,
+        timed_out=timed_out,
+        timeout=options.draft_timeout,
+    )
+    return [
+        conversation,
+        CommandHandler("questions", questions, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(
+            question_button, pattern=flow.pattern("q", "list", "link", "linkto", "dismiss")
+        ),
+    ]
