@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot import asked, delivery, heartbeat
+from bot import asked, delivery, digests, heartbeat
 from bot.admin import corrections
 from bot.admin import guard as admin_guard
 from bot.answers import Answerer
@@ -28,10 +28,10 @@ from bot.feeds import service as feeds_service
 from bot.feeds.announce import Announce, NewItem, render_announcement
 from bot.flood import FloodGate
 from bot.lock import InstanceLock
+from bot.metrics import MeasuredOrder, watch_deliveries
 from bot.outbox import Announcement, publish
 from bot.seeds import load_seeds
 from bot.transport import ShardedRequest
-from bot.updates import PerChatOrder
 from handlers import (
     admin,
     fallback,
@@ -81,7 +81,10 @@ async def _post_init(application: VisatalksApp) -> None:
         await admin_guard.set_admin_menus(application, menu_commands)
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
         log.warning("could not set command menus: %s", exc)
+    await digests.replan_if_zone_changed(data.store, data.settings.timezone, data.clock())
     await delivery.start_worker(application)
+    if data.delivery is not None:
+        watch_deliveries(data.delivery.stats)
     await corrections.start_queue(application)
     # What start-up built (modules, catalogues, the fact index: about 90,000 objects) lives
     # as long as the process. Frozen, the garbage collector's full passes skip it; a full
@@ -155,7 +158,7 @@ def build_application(
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
-        .concurrent_updates(PerChatOrder())
+        .concurrent_updates(MeasuredOrder())
     )
     beats = heartbeat.Heartbeat()
     if request is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.errors import AlreadyRunning, StorageError
-from bot.lock import InstanceLock
+from bot.lock import InstanceLock, holder_pid
 from storage import backup as copies
 
 
@@ -28,8 +28,14 @@ def backup_command(settings: Settings, target: Path) -> int:
 def restore_command(settings: Settings, source: Path) -> int:
     try:
         lock = InstanceLock.acquire(settings.database_path)
-    except AlreadyRunning as exc:
-        print(f"visatalks: restore refused: {exc}", file=sys.stderr)
+    except AlreadyRunning:
+        print(
+            f"visatalks: restore refused: a visatalks (pid {holder_pid(settings.database_path)}) "
+            f"is running on {settings.database_path}. Stop it first: the running bot keeps the "
+            "database open and goes on writing to it, so it would overwrite the restored data "
+            "or lose it.",
+            file=sys.stderr,
+        )
         return 1
     try:
         done = copies.restore(source, settings.database_path)

@@ -17,15 +17,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 
 from bot.app import build_application
 from bot.backup import backup_command, restore_command
-from bot.config import Settings, environment_with_dotenv, load_settings
+from bot.config import Settings, check_database_path, environment_with_dotenv, load_settings
 from bot.errors import AlreadyRunning, ConfigError, StorageError
 from bot.health import STALE_AFTER, health_command
 from bot.logs import setup_logging
-from bot.runner import serve
+from bot.runner import serve, unreachable
 
 log = logging.getLogger(__name__)
 NO_TOKEN_NOTICE = (
@@ -42,6 +42,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--webhook", action="store_true", help="webhook mode (needs WEBHOOK_URL)")
     mode.add_argument("--polling", action="store_true", help="long polling even if WEBHOOK_URL")
+    run.add_argument(
+        "--take-over", action="store_true", help="replace a webhook another instance set"
+    )
     console = commands.add_parser("console", help="offline console, no Telegram needed")
     console.add_argument("--lang", choices=("kk", "ru", "en"), help="the console user's language")
     health = commands.add_parser("health", help="is the bot healthy? exit 0 yes, 1 no")
@@ -67,7 +70,12 @@ def run_bot(settings: Settings, args: argparse.Namespace) -> int:
     else:
         log.info("polling %s", settings.api_base_url.split("/bot")[0])
     try:
-        asyncio.run(serve(application, settings.webhook if webhook else None))
+        asyncio.run(
+            serve(application, settings.webhook if webhook else None, take_over=args.take_over)
+        )
+    except NetworkError as exc:  # DNS, refused, timed out: not Telegram's answer
+        print(f"visatalks: {unreachable(settings.api_base_url, exc)}", file=sys.stderr)
+        return 1
     except TelegramError as exc:  # at start: a revoked token, a refused webhook URL
         print(f"visatalks: Telegram refused to start: {exc}", file=sys.stderr)
         return 1
@@ -93,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "restore":
         return restore_command(settings, args.path)
     try:
+        # Before any network call: a database the bot cannot write is one line, exit 2.
+        check_database_path(settings.database_path)
         if command == "run":
             if not settings.bot_token:
                 print("visatalks: configuration error: BOT_TOKEN: required to run", file=sys.stderr)
@@ -105,6 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             sys.stderr.write(NO_TOKEN_NOTICE)
         return asyncio.run(run_console(settings, getattr(args, "lang", None)))
+    except ConfigError as exc:
+        print(f"visatalks: configuration error: {exc}", file=sys.stderr)
+        return 2
     except AlreadyRunning as exc:
         print(f"visatalks: {exc}", file=sys.stderr)
         return 2

@@ -6,6 +6,7 @@ import datetime as dt
 import ipaddress
 import os
 import re
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,15 @@ class AdminOptions:
 
 
 @dataclass(frozen=True)
+class MetricsOptions:
+    """Polling mode's /metrics listener; off unless METRICS_PORT is set (webhook mode serves
+    /metrics on its own server)."""
+
+    port: int | None = None
+    host: str = "127.0.0.1"  # Prometheus on the same machine; METRICS_HOST opens it wider
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from its environment; tests build it from a dict."""
 
@@ -118,6 +128,7 @@ class Settings:
     feed_options: FeedOptions = field(default_factory=FeedOptions)
     delivery: DeliveryLimits = field(default_factory=DeliveryLimits)
     admin: AdminOptions = field(default_factory=AdminOptions)
+    metrics: MetricsOptions = field(default_factory=MetricsOptions)
 
     def __repr__(self) -> str:
         # Never let the token reach a log line or a traceback through repr().
@@ -211,6 +222,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         feed_options=_feed_options(get),
         delivery=_delivery_limits(get),
         admin=_admin_options(get),
+        metrics=_metrics(get),
     )
 
 
@@ -321,6 +333,19 @@ def _flood(get: Callable[[str], str]) -> FloodLimits:
     return FloodLimits(burst=int(burst_text), per_minute=rate)
 
 
+def _metrics(get: Callable[[str], str]) -> MetricsOptions:
+    port_text = get("METRICS_PORT")
+    if port_text and (not port_text.isdigit() or not 1 <= int(port_text) <= 65535):
+        raise ConfigError("METRICS_PORT", "must be a TCP port number, 1-65535 (empty: off)")
+    host = get("METRICS_HOST") or MetricsOptions.host
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOSTNAME_RE.match(host):
+            raise ConfigError("METRICS_HOST", f"{host!r} is not an address to listen on") from None
+    return MetricsOptions(port=int(port_text) if port_text else None, host=host)
+
+
 def _admin_options(get: Callable[[str], str]) -> AdminOptions:
     defaults = AdminOptions()
     number = _numbers(get)
@@ -333,3 +358,29 @@ def _admin_options(get: Callable[[str], str]) -> AdminOptions:
             "QUESTIONS_RETENTION_DAYS", defaults.questions_retention_days, 1, 3650
         ),
     )
+
+
+def check_database_path(path: Path) -> None:
+    """Raise ConfigError unless the bot can create, read and write its database at `path`.
+
+    Run before any network call, so a bad path is one line, not a traceback after Telegram
+    was contacted. SQLite's -wal and -shm files and the instance lock are created beside the
+    database, so its directory must take new files too.
+    """
+    if path.is_dir():
+        raise ConfigError("DATABASE_PATH", f"{path} is a directory, expected a file path")
+    parent = path.parent
+    for ancestor in (parent, *parent.parents):
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise ConfigError("DATABASE_PATH", f"{ancestor} is not a directory")
+            break
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            os.close(os.open(path, os.O_RDWR))
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".visatalks-probe-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError("DATABASE_PATH", f"cannot write {path}: {reason}") from None

@@ -20,9 +20,9 @@ from telegram import Update
 from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
 
-from bot.app import build_application
+from bot.app import VisatalksApp, build_application
 from bot.config import Settings
-from bot.i18n import detect_language
+from bot.i18n import LANGUAGE_NAMES, Texts, detect_language, texts_for
 from bot.runner import running
 
 CONSOLE_TOKEN = "1000000:console-offline-token-000000000"
@@ -166,6 +166,9 @@ async def run_console(
             # The flag is the user's choice for this session, over any saved one.
             await chats.seen(user.user_id, "private", language)
             await chats.choose_language(user.user_id, detect_language(language))
+        texts = texts_for(await _language(application, user))
+        out.write(texts.plain("console.banner", language=LANGUAGE_NAMES[texts.language]) + "\n\n")
+        out.flush()
         while True:
             line = await loop.run_in_executor(None, stdin.readline)
             if not line:
@@ -173,9 +176,27 @@ async def run_console(
             text = line.strip()
             if not text:
                 continue
-            if text.isdigit() and 1 <= int(text) <= len(request.buttons):
+            if text.isdigit():  # a button's number, never a question
+                if not 1 <= int(text) <= len(request.buttons):
+                    texts = texts_for(await _language(application, user))
+                    out.write(_no_button(texts, int(text), len(request.buttons)) + "\n\n")
+                    out.flush()
+                    continue
                 message, data = request.buttons[int(text) - 1]
                 raw = user.press(message, data)
             else:
                 raw = user.message(text)
             await application.process_update(Update.de_json(raw, application.bot))
+
+
+async def _language(application: VisatalksApp, user: ConsoleUser) -> str:
+    """The console user's language as the bot sees it now (their /lang, else the flag)."""
+    chats = application.bot_data.chats
+    chat = await chats.get(user.user_id) if chats is not None else None
+    return chat.language if chat is not None else detect_language(user.user["language_code"])
+
+
+def _no_button(texts: Texts, number: int, count: int) -> str:
+    if count == 0:
+        return texts.plain("console.no_buttons")
+    return texts.plain("console.no_such_button", number=number, count=count)

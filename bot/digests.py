@@ -9,16 +9,21 @@ Times are Unix seconds; `Clock` returns the current one (tests inject their own)
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from storage import Store
 from storage.models import DigestSlot, Mode
 
 Clock = Callable[[], float]
 system_clock: Clock = time.time
 
 DAILY = -1  # the weekday of daily slots
+PLANNED_IN = "digest_timezone"  # runtime key: the TIMEZONE the queued digests were planned in
+
+log = logging.getLogger(__name__)
 
 
 def next_occurrence(now: float, tz: ZoneInfo, hour: int, weekday: int = DAILY) -> float:
@@ -52,3 +57,25 @@ def all_slots(now: float, tz: ZoneInfo) -> list[DigestSlot]:
         for h in range(24)
     ]
     return slots
+
+
+async def replan_if_zone_changed(store: Store, tz: ZoneInfo, now: float) -> int:
+    """At start: digests queued under another TIMEZONE move to their hour in `tz`.
+
+    A digest row carries the time it is due, worked out in the zone of its day; without
+    this, /settings would promise 09:00 in the new zone and the digest would come at 09:00
+    in the old one. Returns how many rows moved.
+    """
+    planned_in = await store.runtime.get(PLANNED_IN)
+    moved = 0
+    if planned_in is not None and planned_in != tz.key:
+        async with store.db.transaction():
+            await store.outbox.set_slots(all_slots(now, tz))
+            moved = await store.outbox.replan_digests()
+            await store.runtime.put(PLANNED_IN, tz.key)
+        log.info(
+            "TIMEZONE is now %s (was %s): %s queued digests re-planned", tz.key, planned_in, moved
+        )
+    elif planned_in is None:
+        await store.runtime.put(PLANNED_IN, tz.key)
+    return moved

@@ -19,6 +19,22 @@ def lock_path(database_path: Path) -> Path:
     return database_path.with_name(database_path.name + ".lock")
 
 
+def _holder(fd: int) -> str:
+    return os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+
+
+def holder_pid(database_path: Path) -> str:
+    """The pid written by the process holding the lock of `database_path`, or "unknown"."""
+    try:
+        fd = os.open(lock_path(database_path), os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return "unknown"
+    try:
+        return _holder(fd)
+    finally:
+        os.close(fd)
+
+
 class InstanceLock:
     def __init__(self, path: Path, fd: int) -> None:
         self.path = path
@@ -33,7 +49,7 @@ class InstanceLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            holder = _holder(fd)
             os.close(fd)
             raise AlreadyRunning(
                 f"another visatalks (pid {holder}) is running on {database_path}; "

@@ -9,10 +9,12 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
 
+from bot import metrics
 from bot.context import BotContext
 from bot.i18n import Html
 from bot.telegram_errors import not_modified
 from bot.textsplit import split_html
+from bot.updates import slot_released
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -42,6 +44,7 @@ async def reply(
                     link_preview_options=NO_PREVIEW,
                     reply_markup=markup,
                 )
+                metrics.replied()
                 break
             except RetryAfter as exc:
                 wait = exc.retry_after
@@ -49,7 +52,8 @@ async def reply(
                 if attempt == 2 or seconds > MAX_REPLY_WAIT:
                     raise
                 log.warning("chat %s: flood limit, replying in %.0f s", chat.id, seconds)
-                await asyncio.sleep(seconds)
+                async with slot_released():  # other chats need not wait for this one
+                    await asyncio.sleep(seconds)
     return sent
 
 

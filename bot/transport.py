@@ -33,6 +33,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from bot import metrics
+
 CONNECTIONS_PER_SHARD = 8
 # HTTPXRequest's defaults, and httpx's keep-alive expiry.
 READ_TIMEOUT = 5.0
@@ -257,4 +259,6 @@ class ShardedRequest(BaseRequest):
             httpcore.UnsupportedProtocol,
         ) as err:
             raise NetworkError(f"httpcore.{err.__class__.__name__}: {err}") from err
+        if response.status == 429:
+            metrics.flood_limited(response.content)
         return response.status, response.content

@@ -5,6 +5,7 @@ compares the secret in constant time. Routes:
 
     POST <path of WEBHOOK_URL>   an update; 403 unless X-Telegram-Bot-Api-Secret-Token matches
     GET  /healthz                the `visatalks health` line; 200 when ok, else 503
+    GET  /metrics                Prometheus metrics (bot.metrics)
 
 Accepted updates go to `application.update_queue`, where PTB's own processing takes them, as
 with polling. The server speaks plain HTTP: TLS ends at the proxy (deploy/).
@@ -19,6 +20,7 @@ import logging
 import re
 import time
 from http import HTTPStatus
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tornado.httpserver
@@ -31,6 +33,7 @@ from telegram.ext import Job
 
 from bot.config import WebhookConfig
 from bot.health import check
+from bot.metrics import MetricsHandler
 
 if TYPE_CHECKING:
     from bot.app import VisatalksApp
@@ -82,14 +85,14 @@ class _UpdateHandler(tornado.web.RequestHandler):
         self.finish(f"{status.phrase}\n")
 
 
-class _HealthHandler(tornado.web.RequestHandler):
+class HealthHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("GET",)
 
-    def initialize(self, bot_app: VisatalksApp) -> None:
-        self.bot_app = bot_app
+    def initialize(self, database_path: Path) -> None:
+        self.database_path = database_path
 
     async def get(self) -> None:
-        health = await check(self.bot_app.bot_data.settings.database_path)
+        health = await check(self.database_path)
         self.set_status(HTTPStatus.OK if health.ok else HTTPStatus.SERVICE_UNAVAILABLE)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
@@ -112,8 +115,10 @@ class WebhookServer:
             raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
         self.application = application
         self.config = config
+        database_path = application.bot_data.settings.database_path
         routes: list[Any] = [
-            (r"/healthz", _HealthHandler, {"bot_app": application}),
+            (r"/healthz", HealthHandler, {"database_path": database_path}),
+            (r"/metrics", MetricsHandler, {"database_path": database_path}),
             (
                 tornado.routing.PathMatches(re.escape(config.path.rstrip("/")) + "/?"),
                 _UpdateHandler,
@@ -166,7 +171,12 @@ class WebhookServer:
             log.warning("webhook: getWebhookInfo failed: %s", exc)
             return
         if info.url != self.config.url:
-            log.error("webhook: Telegram delivers to %r, not to WEBHOOK_URL", info.url)
+            # Someone set another webhook (a second instance?): one line a check, no more.
+            log.warning(
+                "webhook: Telegram delivers this bot's updates to %r, not to WEBHOOK_URL: "
+                "another instance may have taken them",
+                info.url,
+            )
             return
         failed_at = info.last_error_date.timestamp() if info.last_error_date else None
         if failed_at is not None and failed_at > self._errors_since:

@@ -58,7 +58,7 @@ async def _preview(update: Update, context: BotContext, draft: Draft) -> None:
             await reply(update, context, Html(part))
     delivered = None
     if draft.editing is not None:
-        delivered = (await context.store.outbox.counts(draft.editing)).sent
+        delivered = await posting.to_fix(context.store, draft.editing, draft)
     audience = await posting.audience(context.store)
     text, keyboard = screens.preview_controls(context.texts, draft, audience, delivered)
     await reply(update, context, text, keyboard)

@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import asked, callbacks, keyboards
+from bot import asked, callbacks, keyboards, metrics
 from bot.answers import AnswerKind
 from bot.answers.render import inline_results, render_more, reply_to
 from bot.context import BotContext
@@ -95,6 +95,7 @@ async def question(update: Update, context: BotContext) -> None:
     if answer.kind is AnswerKind.COMMAND and answer.command in COMMANDS:
         await COMMANDS[answer.command](update, context)
         return
+    metrics.answered(answer.kind)
     answered = await reply_to(answer, context.pages)
     texts = texts_for(answer.language)
     # The question is recorded (no user id) for the editors (/questions); under the reply:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
+from bot.admin import guard as admin_guard
 from bot.context import BotContext
 
 
@@ -23,6 +24,7 @@ async def track_chat(update: Update, context: BotContext) -> None:
     context.chat = await context.chats.seen(
         chat.id, chat.type, user.language_code if user else None
     )
+    await admin_guard.first_contact(update, context)
 
 
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [TypeHandler(Update, track_chat)]

@@ -51,29 +51,50 @@ def _check(conn: sqlite3.Connection, what: Path) -> int:
     return version
 
 
+def backup_name(now: dt.datetime) -> str:
+    """The file a backup into a directory gets: `visatalks-YYYYMMDD-HHMMSS.sqlite3` (UTC),
+    whatever the database is called, so the nightly pruning (deploy/) finds every one."""
+    return f"visatalks-{now.astimezone(dt.UTC):%Y%m%d-%H%M%S}.sqlite3"
+
+
+def _check_destination(target: Path) -> None:
+    """StorageError naming `target` when its directory cannot take the backup."""
+    folder = target.parent
+    if not folder.is_dir():
+        raise StorageError(f"cannot write the backup {target}: no directory {folder}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(f"cannot write the backup {target}: {folder} is not writable")
+
+
 def backup(source: Path, target: Path) -> Copied:
     """Copy the database at `source` to `target` (a file, or a directory to put it in)."""
     if not source.is_file():
         raise StorageError(f"no database at {source}")
     if target.is_dir():
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-        target = target / f"{source.stem}-{stamp}.sqlite3"
+        target = target / backup_name(dt.datetime.now(dt.UTC))
     if target.resolve() == source.resolve():
         raise StorageError("the backup would overwrite the database itself")
+    _check_destination(target)
     partial = target.with_name(f".{target.name}.partial")
-    partial.unlink(missing_ok=True)
     try:
-        with _connect(read_only_uri(source), uri=True) as src, _connect(str(partial)) as dst:
-            src.backup(dst)  # pages=-1: one step, one snapshot
-            dst.execute("PRAGMA journal_mode = DELETE")
-            version = _check(dst, partial)
-        with partial.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-    except sqlite3.Error as exc:
-        raise StorageError(f"backup of {source} failed: {exc}") from exc
-    finally:
         partial.unlink(missing_ok=True)
+        with _connect(read_only_uri(source), uri=True) as src:
+            try:
+                with _connect(str(partial)) as dst:
+                    src.backup(dst)  # pages=-1: one step, one snapshot
+                    dst.execute("PRAGMA journal_mode = DELETE")
+                    version = _check(dst, partial)
+                with partial.open("rb") as handle:
+                    os.fsync(handle.fileno())
+                os.replace(partial, target)
+            except (sqlite3.Error, OSError) as exc:
+                # Reading a snapshot of a sound database hardly fails; writing it can.
+                raise StorageError(f"cannot write the backup {target}: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot read the database {source}: {exc}") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
     return Copied(target, target.stat().st_size, version)
 
 

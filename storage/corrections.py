@@ -5,8 +5,15 @@ The queue lives in the database (migration 0007) so a restart goes on where it s
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
+
 from storage.models import FinishedCorrection, QueuedFix, SentDelivery
 from storage.sql import Db
+
+# A delivery whose reader language is not among :unchanged (a JSON list); one sent before
+# languages were recorded counts as changed.
+_CHANGED = "(language IS NULL OR language NOT IN (SELECT value FROM json_each(:unchanged)))"
 
 
 class CorrectionRepo:
@@ -14,29 +21,55 @@ class CorrectionRepo:
         self.db = db
 
     async def queue(
-        self, update_id: int, admin_id: int, *, renew: bool = True, cut_short: bool = False
+        self,
+        update_id: int,
+        admin_id: int,
+        *,
+        renew: bool = True,
+        cut_short: bool = False,
+        unchanged: Collection[str] = (),
     ) -> int:
         """Queue every message the update went out in; returns how many were queued.
 
         `renew`: a message queued by an earlier correction is queued again, for the newer
         text (else it is left as it is). `cut_short`: also the first parts of a long text
         whose delivery was cancelled half-way (a withdrawal must reach those readers too).
+        `unchanged`: reader languages whose text the correction left as it was; their
+        messages are left alone (Telegram would refuse the edit as "not modified").
         """
         async with self.db.transaction() as tx:
             await tx.execute(
-                """
+                f"""
                 INSERT INTO corrections (delivery_id, update_id, admin_id)
                 SELECT id, update_id, :admin FROM deliveries
                 WHERE update_id = :update
                   AND (status = 'sent'
                        OR (:cut_short AND status = 'cancelled' AND message_id IS NOT NULL))
+                  AND {_CHANGED}
                 ON CONFLICT (delivery_id) DO UPDATE
                 SET revision = revision + 1, outcome = NULL, admin_id = excluded.admin_id
                 WHERE :renew
                 """,
-                {"admin": admin_id, "update": update_id, "cut_short": cut_short, "renew": renew},
+                {
+                    "admin": admin_id,
+                    "update": update_id,
+                    "cut_short": cut_short,
+                    "renew": renew,
+                    "unchanged": json.dumps(sorted(unchanged)),
+                },
             )
             return int(await tx.fetchval("SELECT changes()"))
+
+    async def count_changed(self, update_id: int, unchanged: Collection[str]) -> int:
+        """How many delivered messages a correction leaving `unchanged` as they are would
+        fix (what `queue` would queue)."""
+        return int(
+            await self.db.fetchval(
+                "SELECT count(*) FROM deliveries WHERE update_id = :update "
+                f"AND status = 'sent' AND {_CHANGED}",
+                {"update": update_id, "unchanged": json.dumps(sorted(unchanged))},
+            )
+        )
 
     async def updates_queued(self) -> list[int]:
         """Updates with messages still to fix or a report still to send, oldest first

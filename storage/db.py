@@ -75,6 +75,19 @@ async def migrate(conn: aiosqlite.Connection) -> int:
     return max(applied, default=0)
 
 
+async def _open_reader(path: Path | str) -> aiosqlite.Connection:
+    """A second connection, for reads only, on its own thread (see storage.sql): under WAL it
+    reads what was committed while the writer is busy."""
+    reader = await aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        await reader.execute("PRAGMA query_only = ON")
+        await reader.execute("PRAGMA busy_timeout = 5000")
+    except Exception:
+        await reader.close()
+        raise
+    return reader
+
+
 @dataclass
 class Store:
     """The open database and its repositories."""
@@ -94,6 +107,8 @@ class Store:
     questions: QuestionRepo
 
     async def close(self) -> None:
+        if self.db.reader is not None:
+            await self.db.reader.close()
         await self.db.conn.close()
 
 
@@ -114,7 +129,12 @@ async def open_store(path: Path | str) -> Store:
     except Exception as exc:
         await conn.close()
         raise StorageError(f"cannot prepare database {path}: {exc}") from exc
-    db = Db(conn)
+    try:
+        reader = None if str(path) == ":memory:" else await _open_reader(path)
+    except Exception as exc:
+        await conn.close()
+        raise StorageError(f"cannot open database {path} for reading: {exc}") from exc
+    db = Db(conn, reader)
     return Store(
         db=db,
         chats=ChatRepo(db),

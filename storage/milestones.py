@@ -11,16 +11,20 @@ from storage._time import utcnow_iso
 from storage.models import Milestone, Source
 from storage.sql import Db
 
-_SELECT = """
-    SELECT m.id, m.key, m.stage, m.happened_on, t.language, t.place, t.text,
-           COALESCE(a.source, m.source), COALESCE(m.url, a.url),
+# The text in the reader's language, else ru, else en; the place likewise, chosen on its own:
+# a language the admin wrote no text in still has its place (its row's text is empty).
+_PREFERRED = "x.language = :lang DESC, x.language = 'ru' DESC, x.language = 'en' DESC"
+_SELECT = f"""
+    SELECT m.id, m.key, m.stage, m.happened_on, t.language,
+           (SELECT x.place FROM milestone_texts x WHERE x.milestone_id = m.id
+            ORDER BY x.place != '' DESC, {_PREFERRED} LIMIT 1),
+           t.text, COALESCE(a.source, m.source), COALESCE(m.url, a.url),
            COALESCE(a.published_at, m.happened_on)
     FROM milestones m
     LEFT JOIN articles a ON a.id = m.article_id
     JOIN milestone_texts t ON t.milestone_id = m.id AND t.language = (
-        SELECT language FROM milestone_texts x WHERE x.milestone_id = m.id
-        ORDER BY x.language = :lang DESC, x.language = 'ru' DESC, x.language = 'en' DESC
-        LIMIT 1)
+        SELECT x.language FROM milestone_texts x WHERE x.milestone_id = m.id
+        ORDER BY x.text != '' DESC, {_PREFERRED} LIMIT 1)
 """
 
 
@@ -52,7 +56,8 @@ class MilestoneRepo:
         url: str | None,
         texts: Mapping[str, tuple[str, str]],
     ) -> int:
-        """Insert or update the milestone with this key; `texts` maps language to (place, text)."""
+        """Insert or update the milestone with this key; `texts` maps language to (place, text)
+        (an empty text where the language has only its place)."""
         async with self.db.transaction() as tx:
             await tx.execute(
                 """

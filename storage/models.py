@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -245,7 +245,8 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class PostText:
-    """One language of an admin's post, as typed: Telegram HTML, and the milestone's place."""
+    """One language of an admin's post, as typed: Telegram HTML, and the milestone's place
+    (a language the admin skipped may still have its place, with an empty body)."""
 
     body: str
     place: str = ""
@@ -266,10 +267,15 @@ class Post:
     created_at: str
     edited_at: str | None
     withdrawn_at: str | None
+    places: dict[str, str] = field(default_factory=dict)  # every language's place (milestones)
 
     @property
     def withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    def place(self, language: str) -> str:
+        """The milestone's place in `language`, else in another language."""
+        return self.places.get(language) or next(iter(self.places.values()), "")
 
 
 @dataclass(frozen=True, slots=True)

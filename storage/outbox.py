@@ -490,3 +490,15 @@ class OutboxRepo:
             "SELECT last_sent_at FROM digest_log WHERE chat_id = ?", (chat_id,)
         )
         return None if value is None else float(value)
+
+    async def replan_digests(self) -> int:
+        """Every digest row still to go moves to its chat's slot as the slots now stand
+        (after TIMEZONE changed and the slots were recomputed); returns how many moved."""
+        await self.db.execute(
+            f"UPDATE deliveries SET due_at = {_SLOT_OF_ROW}, next_attempt_at = {_SLOT_OF_ROW} "
+            f"WHERE {_OPEN} AND due_at IS NOT NULL AND parts_sent = 0 "
+            f"AND {_SLOT_OF_ROW} IS NOT NULL"
+        )
+        moved = await self._changes()
+        self._notify(OutboxEvent("replanned"))
+        return moved

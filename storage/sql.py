@@ -1,8 +1,16 @@
-"""A thin layer over the one aiosqlite connection: reads, writes, and serialised transactions.
+"""A thin layer over the aiosqlite connections: reads, writes, and serialised transactions.
 
-aiosqlite runs every statement on one thread, but coroutines interleave between statements:
-a write from one task could land inside another task's open transaction and vanish with its
-rollback. Every write therefore takes `lock`; a transaction holds it from BEGIN to COMMIT.
+aiosqlite runs every statement of a connection on one thread, but coroutines interleave
+between statements: a write from one task could land inside another task's open transaction
+and vanish with its rollback. Every write therefore takes `lock`; a transaction holds it from
+BEGIN to COMMIT.
+
+While a write is under way, reads go to a second, read-only connection (its own thread):
+under WAL it reads the last committed state without waiting for the writer, so a long write
+(queueing a post for a million subscribers takes about 2 s) does not hold up every reply that
+reads the database, and no read sees another task's uncommitted rows. When the writer is
+idle, and for a read inside the task's own transaction or about the writer's last statement
+(`changes()`), reads stay on the writer.
 """
 
 from __future__ import annotations
@@ -17,11 +25,16 @@ import aiosqlite
 
 Params = Sequence[Any] | dict[str, Any]
 _CONTENT_TABLES = re.compile(r"\b(articles|facts|fact_texts|milestones|milestone_texts)\b", re.I)
+# Reads that are about the writer connection itself, not about the data.
+_WRITER_STATE = re.compile(r"\b(changes|total_changes|last_insert_rowid)\s*\(|^\s*PRAGMA\b", re.I)
 
 
 class Db:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, reader: aiosqlite.Connection | None = None
+    ) -> None:
         self.conn = conn
+        self.reader = reader
         self.lock = asyncio.Lock()
         self._in_tx: asyncio.Task[Any] | None = None
         self._tx_touched_content = False
@@ -37,12 +50,23 @@ class Db:
             else:
                 self.content_version += 1
 
+    def _reading(self, sql: str) -> aiosqlite.Connection:
+        """The connection a read goes to (see the module's docstring)."""
+        if (
+            self.reader is None
+            or not self.lock.locked()
+            or self._in_tx is asyncio.current_task()
+            or _WRITER_STATE.search(sql)
+        ):
+            return self.conn
+        return self.reader
+
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cur:
+        async with self._reading(sql).execute(sql, params) as cur:
             return await cur.fetchone()
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cur:
+        async with self._reading(sql).execute(sql, params) as cur:
             return list(await cur.fetchall())
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:

@@ -1622,6 +1622,11 @@ class FakeBotApi:
                 raise _bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description") or "")) <= 256:
                 raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        scope = json.loads(_scope_key(params.get("scope")))
+        # Telegram knows a user's chat only once they have opened the bot.
+        chat_scoped = scope.get("type") in ("chat", "chat_administrators", "chat_member")
+        if chat_scoped and _optional_chat_id(scope) not in self._chats:
+            raise _bad_request("chat not found")
         key = (_scope_key(params.get("scope")), str(params.get("language_code") or ""))
         self._commands[key] = [
             {"command": c["command"], "description": c["description"]} for c in commands

@@ -14,8 +14,8 @@ from bot.outbox import Announcement, publish
 from storage import Store, open_store
 from storage.models import FinishedCorrection
 from storage.outbox import SentMark
-from tests import delivery_helpers
-from tests.admin_helpers import Admin, correct, post
+from tests import admin_helpers, delivery_helpers
+from tests.admin_helpers import Admin, correct, post, send
 from tests.conftest import ADMIN_ID
 from tests.delivery_helpers import (
     add_subscribers,
@@ -175,3 +175,34 @@ async def test_the_queue_takes_long_texts_cut_short_only_for_a_withdrawal(tmp_pa
         assert [f.revision for f in await store.corrections.next(update_id, 10)] == [1, 2]
     finally:
         await store.close()
+
+
+async def test_a_correction_of_one_language_edits_only_the_messages_that_change(
+    api: FakeBotApi, database_path: Path
+) -> None:
+    settings = admin_helpers.fast_settings(api, database_path)
+    russian, kazakh, english = [821, 822], [823, 824], [825]
+    async with run_bot(settings) as app:
+        store = store_of(app)
+        await add_subscribers(store, russian, language="ru")
+        await add_subscribers(store, kazakh, language="kk")
+        await add_subscribers(store, english, language="en")  # reads the Russian text
+        admin = Admin(api)
+        number = await post(admin, {"kk": "Ескі мәтін", "ru": "Старый текст"})
+        for chat in russian + kazakh + english:
+            await api.wait_for_messages(chat)
+        await wait_until(lambda: worker_of(app).idle)
+
+        card = await admin_helpers.open_card(admin, number)
+        fields = await admin.tap(card, "adm:u.edit.")
+        await admin.tap(fields, "adm:p.field.", ".ru")
+        controls = await admin.say("Новый текст")
+        assert "текст которых изменится: 3" in controls.plain
+        assert await send(admin, controls) == number
+
+        await wait_until(lambda: bool(reports(api)), what="the correction's report")
+        assert "Отредактировано: 3" in reports(api)[0].plain
+        calls = api.calls_to("editMessageText")
+        edited = sorted(c.params["chat_id"] for c in calls if c.params["chat_id"] != ADMIN_ID)
+        assert edited == sorted(russian + english)  # not the Kazakh readers'
+        assert all(api.edits_to(chat) == [] for chat in kazakh)

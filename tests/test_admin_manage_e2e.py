@@ -60,7 +60,7 @@ async def test_correction_edits_in_place_replies_where_it_cannot_and_pending_go_
         controls = await admin.say("Новый текст новости")
         assert (
             "Исправление публикации" in controls.plain
-            and "доставлено сообщений: 2" in controls.plain
+            and "текст которых изменится: 2" in controls.plain
         )
         before = api.messages_to(ADMIN_ID)
         assert await send(admin, controls) == number

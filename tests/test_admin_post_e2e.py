@@ -87,8 +87,13 @@ async def test_milestone_in_kk_and_ru_reaches_every_language_and_moves_status(
         assert "Раунды переговоров" in status.plain
         assert RU_TEXT in status.plain and "Астана" in status.plain
         timeline = await api.reply_to(503, "/timeline", language_code="en")
-        # No English text: the timeline's English frame around the Russian text and place.
+        # No English text: the English frame and the place typed for English around the
+        # Russian text.
         assert "Negotiation rounds" in timeline.plain and RU_TEXT in timeline.plain
+        assert "Astana" in timeline.plain
+        status = await api.reply_to(503, "/status", language_code="en")
+        assert "Astana" in status.plain and RU_TEXT in status.plain
+        assert "Астана" not in status.plain.replace(RU_TEXT, "")
         await wait_until(lambda: worker_of(app).idle)
     assert not api.server_errors
 

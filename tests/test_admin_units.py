@@ -266,6 +266,26 @@ async def test_posts_are_saved_edited_and_withdrawn(store: Store) -> None:
     assert [p.update_id for p in await store.posts.recent(5)] == [update_id]
 
 
+async def test_a_place_typed_for_a_skipped_language_is_kept_and_corrected_with_it(
+    store: Store,
+) -> None:
+    draft = Draft(kind="milestone", stage=3, happened_on=TODAY, texts={"ru": "Раунд"})
+    draft.places = parse_place("Астана / Астана / Astana") or {}
+    published = await publish(store, Announcement("milestone", render(draft)))
+    await store.posts.save(
+        update_id=published.update_id,
+        token="t2",
+        stage=3,
+        happened_on=TODAY,
+        source_url=None,
+        texts=draft.post_texts(),
+    )
+    post = await store.posts.get(published.update_id)
+    assert post is not None and list(post.texts) == ["ru"]  # the only text
+    assert post.place("en") == "Astana" and post.place("kk") == "Астана"
+    assert Draft.of_post(post).places == {"kk": "Астана", "ru": "Астана", "en": "Astana"}
+
+
 async def test_audit_is_newest_first(store: Store) -> None:
     await store.audit.record(1, "post.sent", "#1", "d" * 1000)
     await store.audit.record(2, "refused", "/post")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from bot.backup import restore_command
 from bot.config import Settings
+from storage import open_store
 from storage.db import latest_version
 from tests.conftest import StartBot
 from tests.fakebotapi import FakeBotApi
@@ -79,7 +81,10 @@ async def test_backup_during_work_then_restore(
         written = await writing
         assert code == 0, err
         assert restore_command(settings, folder) == 1
-        assert "restore refused: another visatalks" in capsys.readouterr().err
+        refusal = capsys.readouterr().err
+        assert f"restore refused: a visatalks (pid {os.getpid()}) is running on" in refusal
+        assert "keeps the database open and goes on writing to it" in refusal
+        assert "twice" not in refusal
 
     assert out.startswith("backup written: ") and f"schema {latest_version()}" in out
     [copy] = list(folder.glob("visatalks-*.sqlite3"))
@@ -111,3 +116,45 @@ def test_bad_paths_fail_with_one_line(database_path: Path, tmp_path: Path) -> No
     code, _, err = asyncio.run(cli(database_path, "restore", str(junk)))
     assert code == 1 and err.startswith("visatalks: restore failed: ")
     assert not database_path.exists(), "a failed restore leaves nothing behind"
+
+
+def make_database(path: Path) -> None:
+    async def create() -> None:
+        await (await open_store(path)).close()
+
+    asyncio.run(create())
+
+
+def test_a_backup_into_a_directory_has_the_documented_name(tmp_path: Path) -> None:
+    database = tmp_path / "bot.sqlite3"  # not named visatalks: the backup still is
+    make_database(database)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    code, _, err = asyncio.run(cli(database, "backup", str(folder)))
+    assert code == 0, err
+    [copy] = folder.iterdir()
+    assert re.fullmatch(r"visatalks-\d{8}-\d{6}\.sqlite3", copy.name), copy.name
+    # The name deploy/README.md promises, which the nightly pruning matches.
+    readme = (Path(__file__).parents[1] / "deploy" / "README.md").read_text(encoding="utf-8")
+    assert "`visatalks-YYYYMMDD-HHMMSS.sqlite3`" in readme
+    service = Path(__file__).parents[1] / "deploy" / "visatalks-backup.service"
+    assert "-name 'visatalks-*.sqlite3'" in service.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("where", ["read-only", "missing directory"])
+def test_an_unwritable_destination_is_named(tmp_path: Path, where: str) -> None:
+    database = tmp_path / "visatalks.sqlite3"
+    make_database(database)
+    if where == "missing directory":
+        target = tmp_path / "nowhere" / "copy.sqlite3"
+    elif os.geteuid() == 0:
+        target = Path("/sys/visatalks-copy.sqlite3")  # read-only even for root
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        target = locked / "copy.sqlite3"
+    code, out, err = asyncio.run(cli(database, "backup", str(target)))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"visatalks: backup failed: cannot write the backup {target}: "), err
+    assert str(database) not in err
+    assert len(err.strip().splitlines()) == 1

@@ -17,9 +17,12 @@ EXPECTED = {
 TRADE = {"kk": "тауар айналымы қанша", "ru": "какой товарооборот", "en": "trade turnover"}
 
 
-def console(tmp_path: Path, stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
+def console(
+    tmp_path: Path, stdin: str, *args: str, **variables: str
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
     env["DATABASE_PATH"] = str(tmp_path / "console.sqlite3")
+    env.update(variables)
     return subprocess.run(
         [sys.executable, "-m", "bot", "console", *args],
         input=stdin,
@@ -62,3 +65,41 @@ def test_no_token_opens_the_console_and_says_how_to_connect(tmp_path: Path) -> N
     assert result.returncode == 0
     assert "BOT_TOKEN" in result.stderr and "@BotFather" in result.stderr
     assert "/status" in result.stdout
+
+
+BANNERS = {
+    "kk": "visatalks офлайн консолі · тіл: Қазақша · Telegram-ға ештеңе жіберілмейді · "
+    "шығу: Ctrl-D",
+    "ru": "Офлайн-консоль visatalks · язык: Русский · в Telegram ничего не уходит · выход: Ctrl-D",
+    "en": "visatalks offline console · language: English · nothing is sent to Telegram · "
+    "Ctrl-D to quit",
+}
+
+
+@pytest.mark.parametrize(("language", "banner"), BANNERS.items())
+def test_a_one_line_banner_says_language_offline_and_how_to_quit(
+    tmp_path: Path, language: str, banner: str
+) -> None:
+    result = console(tmp_path, "/help\n", "--lang", language)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == banner
+
+
+def test_a_number_without_its_button_is_not_taken_for_a_question(tmp_path: Path) -> None:
+    result = console(tmp_path, "7\n/lang\n9\n", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert "There are no buttons to press now. Write your question in words." in result.stdout
+    assert "There is no button [9]. The buttons are numbered 1–3." in result.stdout
+    assert "I have no fact" not in result.stdout  # neither number went to the answerer
+
+
+def test_log_lines_stay_out_of_the_conversation(tmp_path: Path) -> None:
+    result = console(
+        tmp_path, "/status\nкогда начались переговоры\n", "--lang", "ru", LOG_LEVEL="DEBUG"
+    )
+    assert result.returncode == 0, result.stderr
+    for level in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        assert f" {level} " not in result.stdout
+    assert not [
+        line for line in result.stderr.splitlines() if " INFO " in line or " DEBUG " in line
+    ]

@@ -93,6 +93,7 @@ async def test_daily_digest_chosen_with_buttons_comes_at_that_hour_almaty_time(
         again = (await api.wait_for_messages(3001, since=2))[0]
         assert again.plain.startswith("📬 Дайджест переговоров: 1 обновление\n")
         assert "Третье" in again.plain and "Первое" not in again.plain
+        await settle(app)  # the send is recorded after Telegram's answer
         for update in (first, second, third):
             assert await statuses(store, update.update_id) == {3001: "sent"}
 

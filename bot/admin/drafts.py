@@ -160,11 +160,19 @@ class Draft:
         return self.places.get(language) or next(iter(self.places.values()), "")
 
     def post_texts(self) -> dict[str, PostText]:
+        """What is kept of the post per language: its text (empty where the admin skipped the
+        language) and a milestone's place, typed for each language whatever the texts."""
         return {
-            language: PostText(self.texts[language], self.place(language) if self.milestone else "")
-            for language in LANGUAGES
-            if language in self.texts
+            language: PostText(
+                self.texts.get(language, ""), self.place(language) if self.milestone else ""
+            )
+            for language in self.languages()
         }
+
+    def languages(self) -> list[str]:
+        """The languages with a text, or (a milestone) with a place of their own."""
+        own_place = self.places if self.milestone else {}
+        return [lang for lang in LANGUAGES if lang in self.texts or own_place.get(lang)]
 
     @classmethod
     def of_post(cls, post: Post) -> Draft:
@@ -173,7 +181,7 @@ class Draft:
             kind=post.kind,
             stage=post.stage,
             happened_on=post.happened_on,
-            places={lang: text.place for lang, text in post.texts.items() if text.place},
+            places=dict(post.places),
             texts={lang: text.body for lang, text in post.texts.items()},
             asked=set(LANGUAGES),
             link=post.source_url,

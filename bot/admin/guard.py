@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram import BotCommand, Update
 from telegram.ext import Application
 
 from bot.admin.state import AdminMenus, Menu
+from bot.commands import set_chat_menu
 from bot.context import BotContext
 from bot.i18n import FALLBACK, texts_for
 from bot.replies import reply
@@ -27,15 +27,28 @@ ADMIN_COMMANDS = (
 
 
 async def _set_menu(bot: Any, menus: AdminMenus, admin_id: int, language: str) -> None:
-    texts = texts_for(language)
-    commands = list(menus.public(language) if menus.public else [])
-    commands += [BotCommand(name, texts.plain(f"admin.command.{name}")) for name in ADMIN_COMMANDS]
-    try:
-        await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
-    except TelegramError as exc:  # e.g. the admin never opened the bot: their chat is unknown
-        log.info("chat %s: admin menu not set: %s", admin_id, exc)
+    def commands(code: str) -> list[BotCommand]:
+        texts = texts_for(code)
+        found = list(menus.public(code) if menus.public else [])
+        return found + [
+            BotCommand(name, texts.plain(f"admin.command.{name}")) for name in ADMIN_COMMANDS
+        ]
+
+    # Refused (quietly) for an admin who never opened the bot: first contact sets it then.
+    if await set_chat_menu(bot, admin_id, commands, language):
+        menus.languages[admin_id] = language
+
+
+async def first_contact(update: Update, context: BotContext) -> None:
+    """An admin writing in private before their menu could be set (they had never opened
+    the bot when it started): now Telegram knows their chat."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.id != user.id or not context.is_admin(user.id):
         return
-    menus.languages[admin_id] = language
+    menus = context.bot_data.admin_menus
+    if user.id not in menus.languages:
+        language = context.chat.language if context.chat else FALLBACK
+        await _set_menu(context.bot, menus, user.id, language)
 
 
 async def set_admin_menus(

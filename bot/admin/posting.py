@@ -14,14 +14,14 @@ import datetime as dt
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.admin.drafts import Draft, host
 from bot.admin.formatting import to_plain
 from bot.content import progress_bar
 from bot.i18n import LANGUAGES, Html, link, texts_for
-from bot.outbox import Announcement, pick_language, publish
+from bot.outbox import Announcement, pick_language, publish, render_update
 from storage import Store
 from storage.models import ChatState, Mode, Post
 from storage.posts import article_key, milestone_key
@@ -109,9 +109,9 @@ async def _store_content(
             article_id=article_id,
             source=source,
             url=draft.link,
-            texts={
-                language: (draft.place(language), _summary(to_plain(body)))
-                for language, body in draft.texts.items()
+            texts={  # a language without a text keeps its own place (its text is another's)
+                language: (draft.place(language), _summary(to_plain(draft.texts.get(language, ""))))
+                for language in draft.languages()
             },
         )
     return article_id, milestone_id
@@ -205,8 +205,11 @@ async def correct(
         counts = await store.outbox.counts(update_id)
         held = counts.paused == 0 and await store.outbox.pause(update_id) > 0
         try:
+            old = await store.outbox.update(update_id)
+            new = render(draft)
+            same = unchanged(old.texts if old is not None else {}, new)
             await _store_content(store, draft, post.token, bot_name, post.created_at)
-            await store.outbox.set_texts(update_id, render(draft))
+            await store.outbox.set_texts(update_id, new)
             await store.posts.edit(
                 update_id,
                 edited_by=admin_id,
@@ -216,12 +219,27 @@ async def correct(
                 texts=draft.post_texts(),
             )
             await _settle(in_flight)
-            delivered = await store.corrections.queue(update_id, admin_id)
+            delivered = await store.corrections.queue(update_id, admin_id, unchanged=same)
         finally:
             if held:
                 await store.outbox.resume(update_id, now)
     await store.audit.record(admin_id, "post.edited", f"#{update_id}", f"delivered={delivered}")
     return delivered
+
+
+def unchanged(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:
+    """The reader languages whose message reads the same after a correction (a reader of a
+    language the post lacks reads another one's text, with a note)."""
+    if not old:
+        return []
+    return [lang for lang in LANGUAGES if render_update(old, lang) == render_update(new, lang)]
+
+
+async def to_fix(store: Store, update_id: int, draft: Draft) -> int:
+    """How many delivered messages saving `draft` over the post would fix."""
+    old = await store.outbox.update(update_id)
+    same = unchanged(old.texts if old is not None else {}, render(draft))
+    return await store.corrections.count_changed(update_id, same)
 
 
 _locks: dict[int, asyncio.Lock] = {}

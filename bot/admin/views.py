@@ -153,7 +153,7 @@ async def post_card(
                 stage=texts(f"stage.{post.stage}"),
                 bar=progress_bar(post.stage),
                 date=texts.date(post.happened_on),
-                place=post.texts[pick_language(post.texts, texts.language)].place,
+                place=post.place(texts.language),
             )
         )
     lines.append(texts("admin.updates.author", user=post.created_by or "—"))

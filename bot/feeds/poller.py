@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from bot import metrics
 from bot.config import FeedOptions
 from bot.feeds import relevance as relevance_module
 from bot.feeds.announce import Announce, NewItem
@@ -123,7 +124,7 @@ class Poller:
     async def _check_guarded(self, feed: Feed) -> CheckResult:
         async with self._fetch_slots:
             try:
-                return await self.check(feed)
+                return metrics.feed_checked(await self.check(feed))
             except Exception:  # recording the failure failed too: keep the poller alive
                 log.exception("feed %s: check could not be recorded", _label(feed))
                 return CheckResult(feed.id, feed.url, problem=Problem.INTERNAL, failed=True)
