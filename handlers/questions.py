@@ -100,10 +100,12 @@ async def question(update: Update, context: BotContext) -> None:
     texts = texts_for(answer.language)
     # The question is recorded (no user id) for the editors (/questions); under the reply:
     # "more" when facts were left out, then 👍/👎 or "tell me when the editors answer".
-    question_id = await asked.record(context.store, text, answer)
+    question_id = asked.new_id(text, answer)
     more = answered.more[:MAX_MORE]
     keyboard = asked.keyboard(texts, question_id, answer, keyboards.more_row(texts, more))
     await reply(update, context, answered.text, keyboard)
+    if question_id is not None:
+        await asked.record(context.store, question_id, text, answer)
 
 
 async def more_facts(update: Update, context: BotContext) -> None:

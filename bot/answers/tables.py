@@ -49,6 +49,7 @@ class Intent:
     reply: str | None = None  # small talk (hello, thanks): answered with this text alone
     command: str | None = None  # a plain word for a command (`подписаться`): run it
     strong: bool = False  # answers however many other words the question has
+    strong_patterns: frozenset[int] = frozenset()  # ... only with these patterns (`!` in data)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def _intent(item: dict[str, Any], classes: dict[str, WordSet]) -> Intent:
     note, reply = item.get("note"), item.get("reply")
     return Intent(
         name=str(item["name"]),
-        patterns=tuple(_parts(str(p), classes) for p in item["patterns"]),
+        patterns=tuple(_parts(str(p).lstrip("!"), classes) for p in item["patterns"]),
         status=bool(item.get("status", False)),
         news=bool(item.get("news", False)),
         facts=tuple(str(k) for k in item.get("facts", ())),
@@ -116,6 +117,9 @@ def _intent(item: dict[str, Any], classes: dict[str, WordSet]) -> Intent:
         reply=str(reply) if reply else None,
         command=str(item["command"]) if "command" in item else None,
         strong=bool(item.get("strong", False)),
+        strong_patterns=frozenset(
+            i for i, p in enumerate(item["patterns"]) if str(p).startswith("!")
+        ),
     )
 
 
