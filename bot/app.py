@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import logging
 from collections.abc import Sequence
@@ -67,7 +68,9 @@ async def _post_init(application: VisatalksApp) -> None:
     data.lock = InstanceLock.acquire(data.settings.database_path)
     data.store = await open_store(data.settings.database_path)
     data.chats = ChatDirectory(data.store.chats)
-    data.pages = Pages(data.store)
+    data.pages = Pages(
+        data.store, today=lambda: dt.datetime.fromtimestamp(data.clock(), dt.UTC).date()
+    )
     await load_seeds(data.store)
     data.answerer = Answerer(data.store)
     await data.answerer.snapshot()  # the first question should not pay for loading the facts

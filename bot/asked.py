@@ -10,6 +10,8 @@ Callback data: `ask:<verb>.<question id>` with verbs wait, up, down.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -19,15 +21,24 @@ from bot.i18n import Texts
 from storage import Store
 
 PREFIX = "ask"
+QUESTION_ID_BITS = 52  # fits callback data and SQLite's integers; guessing one is hopeless
 WEAK = (AnswerKind.NOTHING, AnswerKind.ARTICLES)  # no fact answers it: the editors should
 RATED = (AnswerKind.FACTS, AnswerKind.STATUS, AnswerKind.NEWS, AnswerKind.ARTICLES)
 
 
-async def record(store: Store, text: str, answer: Answer) -> int | None:
-    """Store the question (not small talk); its id for the reply's buttons."""
+def new_id(text: str, answer: Answer) -> int | None:
+    """The id the question will be stored under, chosen here so the reply (whose buttons
+    carry it) need not wait for the database, which a long publish may hold; random, so
+    nobody guesses another asker's question. None for small talk."""
     if answer.kind is AnswerKind.REPLY or not text.strip():
         return None
-    return await store.questions.record(
+    return secrets.randbits(QUESTION_ID_BITS)
+
+
+async def record(store: Store, question_id: int, text: str, answer: Answer) -> None:
+    """Store the question under `question_id` (from new_id), after the reply is sent."""
+    await store.questions.record(
+        question_id=question_id,
         text=" ".join(text.split())[:1000],
         language=answer.language,
         signature=phrasing.signature(text),
@@ -50,11 +61,17 @@ def _rating_row(texts: Texts, question_id: int) -> list[InlineKeyboardButton]:
     ]
 
 
-def keyboard(texts: Texts, question_id: int | None, answer: Answer) -> InlineKeyboardMarkup | None:
-    """ "Tell me" under an answer without a fact; 👍 / 👎 under an answer with content."""
+def keyboard(
+    texts: Texts,
+    question_id: int | None,
+    answer: Answer,
+    first: Sequence[list[InlineKeyboardButton]] = (),
+) -> InlineKeyboardMarkup | None:
+    """ "Tell me" under an answer without a fact; 👍 / 👎 under an answer with content; after
+    the `first` rows (the reply's own buttons, such as "more")."""
+    rows = list(first)
     if question_id is None:
-        return None
-    rows = []
+        return InlineKeyboardMarkup(rows) if rows else None
     if answer.kind in WEAK:
         label = texts.plain("ask.button.wait")
         rows.append([InlineKeyboardButton(label, callback_data=_data("wait", question_id))])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from telegram import Update
 
-PREFIXES = ("lang", "facts", "news", "sub", "menu", "adm", "ask")
+PREFIXES = ("lang", "facts", "news", "sub", "menu", "adm", "ask", "qa")
 _DATA_RE = re.compile(r"^(" + "|".join(PREFIXES) + r"):([A-Za-z0-9_.-]{0,40})$")
 
 

@@ -6,9 +6,13 @@ each time, so a page button keeps working after a restart.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar, cast
+
+from babel.dates import format_timedelta
 
 from bot.i18n import Html, Texts, escape, link
 from bot.textsplit import TELEGRAM_LIMIT
@@ -21,7 +25,8 @@ TOPICS = (
     "talks", "travel", "people", "council", "partnership", "economy", "transport",
     "programmes", "region",
 )  # fmt: skip
-PAGE_BUDGET = 3000  # characters per /facts page, well under Telegram's 4096
+PAGE_BUDGET = 1200  # characters of facts per /facts page: about one phone screen
+MIN_LEAD = 40  # facts opening with this many shared characters say the opening once
 NEWS_PER_PAGE = 5
 T = TypeVar("T")
 
@@ -45,6 +50,88 @@ def source_line(texts: Texts, source: Source) -> Html:
     """`Kazinform, 2 декабря 2025 г.`, linked when the URL is known."""
     name = link(source.url, source.name) if source.url else source.name
     return texts("source.line.html", source=name, date=texts.date(source.published))
+
+
+# Kazakh says "as of a date" with the date's locative-adjective ending, which follows the
+# month name's last sound: 2 желтоқсандағы, 1 сәуірдегі, 5 қыркүйектегі.
+_KAZAKH_MONTH_ENDINGS = {4: "дегі", 7: "дегі", 9: "тегі"}
+
+
+async def knowledge_date(store: Store) -> dt.date | None:
+    """The date of the newest thing the bot knows: an article (seed, feed or admin news) or a
+    milestone."""
+    dates = [a.published_date for a in await store.articles.latest(1)]
+    dates += [m.happened_on for m in (await store.milestones.timeline("en"))[-1:]]
+    return max(dates, default=None)
+
+
+def as_of(texts: Texts, known: dt.date | None, today: dt.date) -> Html:
+    """`As of 2 December 2025 (1 year ago).`: how old what the bot says is."""
+    if known is None:
+        return Html("")
+    date = texts.date(known)
+    if texts.language == "kk":
+        date += _KAZAKH_MONTH_ENDINGS.get(known.month, "дағы")
+    age = today - known
+    if age.days < 1:
+        return texts("asof.today.html", date=date)
+    ago = format_timedelta(-age, granularity="day", add_direction=True, locale=texts.language)
+    return texts("asof.html", date=date, age=ago.replace("\xa0", " "))
+
+
+def _lead(items: Sequence[str]) -> str:
+    """The words all `items` open with, up to a word's end, when long enough to say once."""
+    if len(items) < 2:
+        return ""
+    shared = os.path.commonprefix(list(items))  # noqa: RUF071 (texts, not paths)
+    lead = shared[: shared.rfind(" ") + 1] if " " in shared else ""
+    return lead if len(lead) >= MIN_LEAD else ""
+
+
+def _runs(facts: Sequence[Fact]) -> list[tuple[str, list[Fact]]]:
+    """Consecutive facts of one source that open alike, with their shared opening (or "")."""
+    runs: list[tuple[str, list[Fact]]] = []
+    for fact in facts:
+        if runs:
+            lead, run = runs[-1]
+            grown = [*run, fact]
+            shared = _lead([f.text for f in grown])
+            if run[0].source == fact.source and shared and (not lead or shared == lead):
+                runs[-1] = (shared, grown)
+                continue
+        runs.append(("", [fact]))
+    return runs
+
+
+def fact_lines(texts: Texts, facts: Sequence[Fact], notes: dict[Source, int]) -> list[str]:
+    """Bullets for `facts`, facts that open alike under their shared opening said once; each
+    points at its source's number in `notes` (added as met) when there are several sources."""
+    for fact in facts:
+        notes.setdefault(fact.source, len(notes) + 1)
+    numbered = len(notes) > 1
+    lines = []
+    for lead, run in _runs(facts):
+        number = f" [{notes[run[0].source]}]" if numbered else ""
+        if lead:
+            lines.append(f"• {escape(lead.rstrip(' ,'))}:{number}")
+            lines += [f"   – {escape(f.text[len(lead) :])}{_language_note(texts, f)}" for f in run]
+        else:
+            lines += [f"• {escape(f.text)}{_language_note(texts, f)}{number}" for f in run]
+    return lines
+
+
+def source_lines(texts: Texts, notes: dict[Source, int]) -> list[str]:
+    """`Source: Kazinform, 2 December 2025`, or the numbered sources."""
+    if len(notes) == 1:
+        (source,) = notes
+        return [texts("qa.source.html", source=source_line(texts, source))]
+    return [f"[{number}] " + source_line(texts, source) for source, number in notes.items()]
+
+
+def _language_note(texts: Texts, fact: Fact) -> str:
+    if fact.language == texts.language:
+        return ""
+    return " " + texts("facts.language_note", language=fact.language.upper())
 
 
 async def status(store: Store, texts: Texts) -> Html:
@@ -115,38 +202,36 @@ async def timeline(store: Store, texts: Texts) -> Html:
 
 
 def _fact_pages(facts: Sequence[Fact]) -> list[list[Fact]]:
-    """Page 1: the lead fact of every topic, a summary; then all facts cut into pages."""
+    """The facts in topic order, cut into pages of about one phone screen; each fact once."""
     order = {topic: i for i, topic in enumerate(TOPICS)}
     ordered = sorted(facts, key=lambda f: order.get(f.topic, len(TOPICS)))
-    leads = [fact for i, fact in enumerate(ordered) if i == 0 or ordered[i - 1].topic != fact.topic]
-    pages: list[list[Fact]] = [leads, []]
+    pages: list[list[Fact]] = [[]]
     size = 0
     for fact in ordered:
-        cost = len(fact.text) + 60
+        cost = len(fact.text) + 10
         if pages[-1] and size + cost > PAGE_BUDGET:
             pages.append([])
             size = 0
         pages[-1].append(fact)
         size += cost
-    return pages if len(facts) > len(leads) else pages[:1]
+    return pages
 
 
 def _render_facts(texts: Texts, facts: Sequence[Fact]) -> list[str]:
-    """Facts under topic headings, each with a numbered note pointing at its source and date."""
+    """Facts under topic headings, each pointing at its source, then the sources."""
     notes: dict[Source, int] = {}
-    lines: list[str] = []
-    topic = None
     for fact in facts:
-        if fact.topic != topic:
-            topic = fact.topic
-            lines.append(("\n" if lines else "") + texts(f"topic.{topic}.html"))
-        number = notes.setdefault(fact.source, len(notes) + 1)
-        note = texts("facts.language_note", language=fact.language.upper())
-        other_language = f" {note}" if fact.language != texts.language else ""
-        lines.append(f"• {escape(fact.text)}{other_language} [{number}]")
+        notes.setdefault(fact.source, len(notes) + 1)
+    lines: list[str] = []
+    start = 0
+    for i in range(1, len(facts) + 1):
+        if i == len(facts) or facts[i].topic != facts[start].topic:
+            heading = texts(f"topic.{facts[start].topic}.html")
+            lines.append(("\n" if lines else "") + heading)
+            lines += fact_lines(texts, facts[start:i], notes)
+            start = i
     lines.append("")
-    for source, number in notes.items():
-        lines.append(f"[{number}] " + source_line(texts, source))
+    lines += source_lines(texts, notes)
     return lines
 
 
@@ -159,8 +244,6 @@ async def facts_page(store: Store, texts: Texts, number: int = 1) -> Page:
     header = texts.plural("facts.title.html", len(facts))
     if len(pages) > 1:
         header = Html(header + "  " + texts("page.of", page=number, pages=len(pages)))
-    if number == 1 and len(pages) > 1:
-        header = Html(header + "\n" + texts("facts.summary"))
     body = "\n".join([header, "", *_render_facts(texts, pages[number - 1])])
     assert len(body) < TELEGRAM_LIMIT
     return Page(Html(body), number, len(pages), pages[number - 1])
@@ -198,24 +281,42 @@ class Pages:
     """/status, /timeline, /facts and /news as rendered, cached until the content changes.
 
     Rendering is most of a command's work and the content changes rarely (an admin post, a
-    feed item); the store's content_version tells when the cached pages went stale.
+    feed item); the store's content_version tells when the cached pages went stale. Each page
+    ends with as of when the bot knows it, whose "1 year ago" changes with the day.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, today: Callable[[], dt.date] | None = None) -> None:
         self.store = store
-        self._version = -1
+        self.today = today or (lambda: dt.datetime.now(dt.UTC).date())
+        self._version: tuple[int, dt.date] | None = None
         self._cache: dict[tuple[str, str, int], object] = {}
 
     async def _get(self, key: tuple[str, str, int], render: Callable[[], Awaitable[T]]) -> T:
-        if self.store.db.content_version != self._version:
+        version = (self.store.db.content_version, self.today())
+        if version != self._version:
             self._cache.clear()
-            self._version = self.store.db.content_version
+            self._version = version
         if key not in self._cache:
             self._cache[key] = await render()
         return cast(T, self._cache[key])
 
+    async def as_of(self, texts: Texts) -> Html:
+        """`As of 2 December 2025 (1 year ago).`"""
+
+        async def render() -> Html:
+            return as_of(texts, await knowledge_date(self.store), self.today())
+
+        return await self._get(("as_of", texts.language, 0), render)
+
+    async def _dated(self, text: Html, texts: Texts) -> Html:
+        dated = await self.as_of(texts)
+        return Html(f"{text}\n\n{dated}") if dated else text
+
     async def status(self, texts: Texts) -> Html:
-        return await self._get(("status", texts.language, 0), lambda: status(self.store, texts))
+        async def render() -> Html:
+            return await self._dated(await status(self.store, texts), texts)
+
+        return await self._get(("status", texts.language, 0), render)
 
     async def reached(self, texts: Texts, stage: int) -> Html:
         return await self._get(
@@ -223,14 +324,21 @@ class Pages:
         )
 
     async def timeline(self, texts: Texts) -> Html:
-        return await self._get(("timeline", texts.language, 0), lambda: timeline(self.store, texts))
+        async def render() -> Html:
+            return await self._dated(await timeline(self.store, texts), texts)
+
+        return await self._get(("timeline", texts.language, 0), render)
 
     async def facts(self, texts: Texts, number: int = 1) -> Page:
-        return await self._get(
-            ("facts", texts.language, number), lambda: facts_page(self.store, texts, number)
-        )
+        async def render() -> Page:
+            page = await facts_page(self.store, texts, number)
+            return replace(page, text=await self._dated(page.text, texts))
+
+        return await self._get(("facts", texts.language, number), render)
 
     async def news(self, texts: Texts, number: int = 1) -> Page:
-        return await self._get(
-            ("news", texts.language, number), lambda: news_page(self.store, texts, number)
-        )
+        async def render() -> Page:
+            page = await news_page(self.store, texts, number)
+            return replace(page, text=await self._dated(page.text, texts))
+
+        return await self._get(("news", texts.language, number), render)

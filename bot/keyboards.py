@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from babel.dates import get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -128,3 +128,13 @@ def weekdays(language: str) -> InlineKeyboardMarkup:
         for day in range(7)
     ]
     return InlineKeyboardMarkup([buttons[:4], buttons[4:]])
+
+
+def more_row(texts: Texts, fact_ids: Sequence[int]) -> list[list[InlineKeyboardButton]]:
+    """ "More": the facts a reply left out to fit one screen, in the reply's language (no row
+    when none were)."""
+    if not fact_ids:
+        return []
+    argument = ".".join([texts.language, *map(str, fact_ids)])
+    label = texts.plain("qa.more.button")
+    return [[InlineKeyboardButton(label, callback_data=callbacks.make("qa", argument))]]

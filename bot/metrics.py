@@ -67,7 +67,8 @@ FEED_CHECKS = Counter(
     "visatalks_feed_checks", "Feed checks by outcome", ["outcome"], registry=REGISTRY
 )
 ANSWERS = Counter(
-    "visatalks_answers", "Questions by outcome: answered or no_answer", ["outcome"],
+    "visatalks_answers", "Questions by outcome: answered, no_answer or outside (not followed)",
+    ["outcome"],
     registry=REGISTRY,
 )  # fmt: skip
 PENDING = Gauge(
@@ -80,10 +81,10 @@ CORRECTIONS_QUEUED = Gauge(
 )
 for _outcome in ("new_items", "no_new_items", "not_modified", "failed"):
     FEED_CHECKS.labels(_outcome)  # every series present from the start, at 0
-for _outcome in ("answered", "no_answer"):
+for _outcome in ("answered", "no_answer", "outside"):
     ANSWERS.labels(_outcome)
+_ANSWER_OUTCOMES = {"nothing": ANSWERS.labels("no_answer"), "outside": ANSWERS.labels("outside")}
 _ANSWERED = ANSWERS.labels("answered")
-_NO_ANSWER = ANSWERS.labels("no_answer")
 
 
 class _Deliveries(Collector):
@@ -152,7 +153,7 @@ def feed_checked(result: CheckResult) -> CheckResult:
 
 
 def answered(kind: AnswerKind) -> None:
-    (_NO_ANSWER if kind == "nothing" else _ANSWERED).inc()
+    _ANSWER_OUTCOMES.get(kind, _ANSWERED).inc()
 
 
 async def exposition(database_path: Path) -> bytes:

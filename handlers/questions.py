@@ -5,19 +5,42 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import Message, MessageEntity, Update
-from telegram.ext import BaseHandler, InlineQueryHandler, MessageHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
 
-from bot import asked, metrics
-from bot.answers.render import inline_results, render
+from bot import asked, callbacks, keyboards, metrics
+from bot.answers import AnswerKind
+from bot.answers.render import inline_results, render_more, reply_to
 from bot.context import BotContext
-from bot.i18n import detect_language, texts_for
+from bot.i18n import LANGUAGES, detect_language, texts_for
 from bot.replies import reply
+from bot.telegram_errors import not_modified
+from handlers import info, language, start, subscription
 
 log = logging.getLogger(__name__)
 
 INLINE_CACHE_SECONDS = 30  # facts change rarely, the status a few times a year
+MAX_MORE = 8  # fact ids a "more" button carries (Telegram allows 64 bytes of data)
+
+# Plain words that mean a command (`подписаться`, `help`) run it, as the command would.
+COMMANDS: dict[str, Callable[[Update, BotContext], Awaitable[None]]] = {
+    "subscribe": subscription.subscribe,
+    "unsubscribe": subscription.unsubscribe,
+    "help": start.help_command,
+    "lang": language.choose,
+    "facts": info.facts,
+    "news": info.news,
+    "status": info.status,
+}
 
 
 class _AddressedToBot(filters.MessageFilter):
@@ -69,11 +92,48 @@ async def question(update: Update, context: BotContext) -> None:
         "chat %s: %s question answered with %s (%s, intent %s)",
         context.chat.id, answer.language, answer.kind, answer.top, answer.intent,
     )  # fmt: skip
+    if answer.kind is AnswerKind.COMMAND and answer.command in COMMANDS:
+        await COMMANDS[answer.command](update, context)
+        return
     metrics.answered(answer.kind)
-    # Issue 13: the question is recorded (no user id) for the editors; the reply's buttons.
-    question_id = await asked.record(context.store, text, answer)
-    buttons = asked.keyboard(texts_for(answer.language), question_id, answer)
-    await reply(update, context, await render(answer, context.pages), buttons)
+    answered = await reply_to(answer, context.pages)
+    texts = texts_for(answer.language)
+    # The question is recorded (no user id) for the editors (/questions); under the reply:
+    # "more" when facts were left out, then 👍/👎 or "tell me when the editors answer".
+    question_id = asked.new_id(text, answer)
+    more = answered.more[:MAX_MORE]
+    keyboard = asked.keyboard(texts, question_id, answer, keyboards.more_row(texts, more))
+    await reply(update, context, answered.text, keyboard)
+    if question_id is not None:
+        await asked.record(context.store, question_id, text, answer)
+
+
+async def more_facts(update: Update, context: BotContext) -> None:
+    """The facts a reply left out to fit one screen, as a message of their own; the button
+    goes, so it is pressed once."""
+    data = await callbacks.pressed(update)
+    if data is None:
+        return
+    language, *ids = data.argument.split(".")
+    if language not in LANGUAGES or not ids or not all(i.isdigit() for i in ids):
+        return  # forged or foreign data
+    facts = await context.answerer.facts_by_id([int(i) for i in ids], language)
+    if not facts:
+        return
+    await reply(update, context, await render_more(texts_for(language), facts, context.pages))
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        markup = query.message.reply_markup
+        rows = [r for r in (markup.inline_keyboard if markup else ()) if not _is_more(r)]
+        try:
+            await query.message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+        except BadRequest as exc:
+            if not not_modified(exc):  # pressed twice: the button is already gone
+                raise
+
+
+def _is_more(row: Sequence[InlineKeyboardButton]) -> bool:
+    return any(str(b.callback_data).startswith("qa:") for b in row)
 
 
 async def inline_question(update: Update, context: BotContext) -> None:
@@ -97,4 +157,5 @@ HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
         question,
     ),
     InlineQueryHandler(inline_question),
+    CallbackQueryHandler(more_facts, pattern=callbacks.pattern("qa")),
 ]

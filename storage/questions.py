@@ -70,6 +70,7 @@ class QuestionRepo:
     async def record(
         self,
         *,
+        question_id: int | None = None,
         text: str,
         language: str,
         signature: str,
@@ -78,11 +79,12 @@ class QuestionRepo:
         listed: bool,
         at: str | None = None,
     ) -> int:
-        """Store one question; `listed` puts it on the editors' list at once."""
+        """Store one question (under `question_id` when the caller chose it); `listed` puts it
+        on the editors' list at once."""
         return await self.db.execute(
-            "INSERT INTO questions (asked_at, language, text, signature, answer, top, state) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (at or utcnow_iso(), language, text, signature, answer, top,
+            "INSERT INTO questions (id, asked_at, language, text, signature, answer, top, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (question_id, at or utcnow_iso(), language, text, signature, answer, top,
              "open" if listed else "none"),
         )  # fmt: skip
 

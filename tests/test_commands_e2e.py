@@ -50,13 +50,21 @@ async def test_status_shows_stage_date_place_source_and_next_step(
 
 
 async def test_facts_carry_figures_and_sources_and_page_with_buttons(api: FakeBotApi) -> None:
-    first = await api.reply_to(1002, "/facts")
-    assert "50 млрд" in first.plain and "Kazinform, 2 декабря 2025 г." in first.plain
-    assert first.callback_data == ["facts:2"]
-    api.press_button(1002, first, "facts:2")
-    second = (await api.wait_for_edits(1002))[0]
-    assert "стр. 2/" in second.plain and "[1] Kazinform" in second.plain
-    assert "facts:1" in second.callback_data
+    """Pages of about one screen, each fact once, every page with its source and date."""
+    page = await api.reply_to(1002, "/facts")
+    assert page.callback_data == ["facts:2"]
+    pages = [page.plain]
+    while (following := f"facts:{len(pages) + 1}") in page.callback_data:
+        api.press_button(1002, page, following)
+        page = (await api.wait_for_edits(1002, since=len(pages) - 1))[0]
+        pages.append(page.plain)
+    assert len(pages) >= 4 and f"стр. {len(pages)}/{len(pages)}" in pages[-1]
+    assert any("50 млрд" in text for text in pages)
+    for text in pages:
+        assert "Kazinform, 2 декабря 2025 г." in text and "По состоянию на" in text
+        assert len(text) < 2000, text
+    bullets = [line for text in pages for line in text.splitlines() if line.startswith("• ")]
+    assert len(bullets) == len(set(bullets)), "a fact repeated across pages"
     assert api.answered_callbacks, "every callback query is answered"
 
 

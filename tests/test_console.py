@@ -14,6 +14,7 @@ EXPECTED = {
     "ru": ("2 декабря 2025 г.", "Начало переговоров", "50 млрд"),
     "en": ("2 December 2025", "Start of negotiations", "50 billion"),
 }
+TRADE = {"kk": "тауар айналымы қанша", "ru": "какой товарооборот", "en": "trade turnover"}
 
 
 def console(
@@ -35,13 +36,13 @@ def console(
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_status_and_facts_in_each_language(tmp_path: Path, language: str) -> None:
-    result = console(tmp_path, "/status\n/facts\n", "--lang", language)
+    result = console(tmp_path, f"/status\n/facts\n{TRADE[language]}\n", "--lang", language)
     assert result.returncode == 0, result.stderr
     date, stage, figure = EXPECTED[language]
     assert "▰▰▱▱▱▱▱ 2/7" in result.stdout
     assert stage in result.stdout
     assert date in result.stdout
-    assert figure in result.stdout  # the trade figure of the articles
+    assert figure in result.stdout  # the trade figure of the articles, asked for
     assert "Kazinform" in result.stdout
     assert "<b>" not in result.stdout  # HTML is rendered as plain text
 

@@ -72,7 +72,8 @@ async def test_a_broadcast_and_two_questions_show_in_metrics(
         await wait_until(lambda: worker_of(app).idle, timeout=30, what="the broadcast")
         answered = await api.reply_to(7, "когда начались переговоры")
         assert "2025" in answered.plain
-        await api.reply_to(8, "qwzx vbnm plokij")  # nothing known about that
+        await api.reply_to(8, "сколько человек в делегации на переговорах")  # no source says
+        await api.reply_to(9, "qwzx vbnm plokij")  # not about the talks at all
         after = await scrape(base)
         async with httpx.AsyncClient() as client:
             health = await client.get(f"{base}/healthz")
@@ -88,10 +89,11 @@ async def test_a_broadcast_and_two_questions_show_in_metrics(
     assert value(after, "visatalks_deliveries_pending") == 0
     assert delta("visatalks_flood_limits_total") == 1
     assert delta("visatalks_flood_wait_seconds_total") == 1
-    assert delta("visatalks_replies_sent_total") == 2
+    assert delta("visatalks_replies_sent_total") == 3
     assert delta("visatalks_answers_total", outcome="answered") == 1
     assert delta("visatalks_answers_total", outcome="no_answer") == 1
-    assert delta("visatalks_update_seconds_count") == 2
+    assert delta("visatalks_answers_total", outcome="outside") == 1
+    assert delta("visatalks_update_seconds_count") == 3
     assert value(after, "visatalks_corrections_queued") == 0
 
 

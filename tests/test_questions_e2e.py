@@ -51,8 +51,38 @@ async def test_where_the_talks_stand_is_the_status(api: FakeBotApi) -> None:
 
 
 async def test_unanswerable_questions_say_so_and_offer_the_commands(api: FakeBotApi) -> None:
-    reply = await api.reply_to(2004, "какая погода завтра в алматы")
-    assert "нет факта" in reply.plain and "/status" in reply.plain and "/help" in reply.plain
+    outside = await api.reply_to(2004, "какая погода завтра в алматы")
+    assert "за этим я не слежу" in outside.plain
+    assert "/status" in outside.plain and "/help" in outside.plain
+    assert "Kazinform" not in outside.plain  # no facts talked instead
+
+    unknown = await api.reply_to(2004, "сколько человек в делегации казахстана на переговорах")
+    assert "в моих источниках об этом ничего нет" in unknown.plain and "/help" in unknown.plain
+    assert "По состоянию на 2 декабря 2025 г." in unknown.plain  # as of when it knows
+
+
+async def test_plain_words_run_their_commands(api: FakeBotApi) -> None:
+    subscribed = await api.reply_to(2008, "подписаться")
+    assert "подписаны" in subscribed.plain.casefold(), subscribed.plain
+    left = await api.reply_to(2008, "отписаться")
+    assert "отписались" in left.plain.casefold() or "не будут" in left.plain, left.plain
+    helped = await api.reply_to(2008, "help", language_code="en")
+    assert "/subscribe" in helped.plain and "/status" in helped.plain
+
+
+async def test_the_more_button_shows_what_did_not_fit(api: FakeBotApi) -> None:
+    """A reply keeps to one screen; "more" sends the facts left out and then goes away."""
+    answer = await api.reply_to(2009, "будет ли безвиз")
+    assert len(answer.plain) <= 1000 and "не о безвизе" in answer.plain
+    data = "qa:ru.1.2"  # what a reply with left-out facts 1 and 2 carries
+    before = len(api.messages_to(2009))
+    api.press_button(2009, answer, data, check=False)
+    more = (await api.wait_for_messages(2009, 1, since=before))[0]
+    assert "Источник: Kazinform" in more.plain and "По состоянию на" in more.plain
+    api.press_button(2009, answer, "qa:ru.x.2", check=False)  # forged: ignored
+    api.press_button(2009, answer, "qa:zz.1", check=False)
+    await api.wait_for_call("answerCallbackQuery")
+    assert len(api.messages_to(2009)) == before + 1
 
 
 async def test_groups_answer_only_when_mentioned_or_replied_to(api: FakeBotApi) -> None:

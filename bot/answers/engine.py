@@ -14,18 +14,19 @@ facts with their sources, the stored status, stored articles, or a plain "not fo
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bot import phrasing
 from bot.answers import intents
 from bot.answers.language import Guess, answer_language, guess
-from bot.answers.tables import Tables, WordSet, load_tables
-from bot.answers.text import fts_query, tokenize
+from bot.answers.tables import Intent, Tables, WordSet, load_tables
+from bot.answers.text import Token, fold, fts_query, kazakh_from_latin, tokenize
 from bot.answers.vocabulary import Expansion, Vocabulary, merge
 from bot.i18n import FALLBACK, LANGUAGES
 from storage import Store
@@ -51,8 +52,10 @@ class AnswerKind(StrEnum):
     STATUS = "status"  # the current stage of the talks (then any facts)
     ARTICLES = "articles"  # no fact answers it; stored articles that mention it
     NEWS = "news"  # the latest stored articles
-    NOTHING = "nothing"  # said plainly, with the commands
+    NOTHING = "nothing"  # about the talks, but no source says: said plainly, with the commands
     REPLY = "reply"  # small talk (hello, thanks) answered in kind
+    COMMAND = "command"  # a plain word for a command (`подписаться`): the handler runs it
+    OUTSIDE = "outside"  # not what the bot follows (weather, US visas): said politely
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Answer:
     # the whole reply to small talk
     reached: int | None = None  # the stage the question asks about ("is it signed yet")
     intent: str | None = None
+    command: str | None = None  # for COMMAND: the command's name, without the slash
     guess: Guess | None = field(default=None, compare=False)
 
     @property
@@ -156,6 +160,12 @@ class Answerer:
         facts = sorted(snapshot.facts[language].values(), key=lambda f: snapshot.order[f.id])
         return Answer(language, AnswerKind.STATUS, tuple(facts[:OVERVIEW_FACTS]), intent="overview")
 
+    async def facts_by_id(self, ids: Sequence[int], language: str) -> tuple[Fact, ...]:
+        """The stored facts with these ids, in this order (unknown or retired ones left out)."""
+        snapshot = await self.snapshot()
+        facts = snapshot.facts.get(language, {})
+        return tuple(facts[i] for i in ids if i in facts)
+
     async def _load(self, version: int) -> Snapshot:
         started = time.perf_counter()
         facts = {lang: {f.id: f for f in await self.store.facts.active(lang)} for lang in LANGUAGES}
@@ -177,44 +187,67 @@ class Answerer:
         chat_language = chat_language if chat_language in LANGUAGES else FALLBACK
         reading = self._read(snapshot, question)
         language = answer_language(reading.guess, chat_language)
-        if editors := await self._editors_fact(snapshot, question, language):  # issue 13
-            return Answer(
-                language, AnswerKind.FACTS, editors, intent="editors", guess=reading.guess
-            )
+        found = await self._answer(snapshot, question, reading, language)
+        return replace(found, guess=reading.guess)
+
+    async def _answer(
+        self, snapshot: Snapshot, question: str, reading: _Reading, language: str
+    ) -> Answer:
+        if editors := await self._editors_fact(snapshot, question, language):  # /questions
+            return Answer(language, AnswerKind.FACTS, editors, intent="editors")
+        # Another country's visas are not these talks, whatever else the question says.
+        if self._names(reading, "foreign") and not self._names(reading, "eu"):
+            return Answer(language, AnswerKind.OUTSIDE, intent="foreign")
+        about_talks = any(reading.context)
+        # Exchange rates, weather...: with no word of visas or the talks, whatever it asks
+        # (`курс евро` is not a fee question).
+        if not about_talks and self._names(reading, "outside"):
+            return Answer(language, AnswerKind.OUTSIDE, intent="outside")
         matching = intents.match(self.tables, reading.forms, reading.content)
         if matching.best is not None:
-            intent = matching.best.intent
-            if intent.reply:
-                return Answer(
-                    language, AnswerKind.REPLY, note=intent.reply, intent=intent.name,
-                    guess=reading.guess,
-                )  # fmt: skip
-            if intent.news:
-                latest = await self.store.articles.latest(MAX_ARTICLES, prefer=language)
-                return Answer(
-                    language, AnswerKind.NEWS, articles=tuple(latest), intent=intent.name,
-                    guess=reading.guess,
-                )  # fmt: skip
-            facts = self._facts_by_key(snapshot, intent.facts, language)
-            if intent.status or facts:
-                kind = AnswerKind.STATUS if intent.status else AnswerKind.FACTS
-                return Answer(
-                    language, kind, facts, note=intent.note, reached=intent.reached,
-                    intent=intent.name, guess=reading.guess,
-                )  # fmt: skip
+            answer = await self._intent_answer(snapshot, matching.best.intent, language)
+            if answer is not None:
+                return answer
+        if self._names(reading, "outside"):
+            return Answer(language, AnswerKind.OUTSIDE, intent="outside")
         if not any(reading.content):
-            if any(reading.context):
+            if about_talks:
                 # Only words naming the talks ("визы", "eu visa talks"): where they stand.
-                return Answer(language, AnswerKind.STATUS, intent="talks", guess=reading.guess)
-            return Answer(language, AnswerKind.NOTHING, guess=reading.guess)
-
+                return Answer(language, AnswerKind.STATUS, intent="talks")
+            return Answer(language, AnswerKind.NOTHING)
         facts = await self._search_facts(snapshot, reading, matching, language)
         if facts:
-            return Answer(language, AnswerKind.FACTS, facts, guess=reading.guess)
+            return Answer(language, AnswerKind.FACTS, facts)
         articles = await self._search_articles(reading)
         if articles:
-            return Answer(language, AnswerKind.ARTICLES, articles=articles, guess=reading.guess)
-        return Answer(language, AnswerKind.NOTHING, guess=reading.guess)
+            return Answer(language, AnswerKind.ARTICLES, articles=articles)
+        # Nothing found and nothing said of the talks: not a question the bot follows.
+        return Answer(language, AnswerKind.NOTHING if about_talks else AnswerKind.OUTSIDE)
+
+    async def _intent_answer(
+        self, snapshot: Snapshot, intent: Intent, language: str
+    ) -> Answer | None:
+        if intent.command:
+            return Answer(language, AnswerKind.COMMAND, intent=intent.name, command=intent.command)
+        if intent.reply:
+            return Answer(language, AnswerKind.REPLY, note=intent.reply, intent=intent.name)
+        if intent.news:
+            latest = await self.store.articles.latest(MAX_ARTICLES, prefer=language)
+            return Answer(language, AnswerKind.NEWS, articles=tuple(latest), intent=intent.name)
+        facts = self._facts_by_key(snapshot, intent.facts, language)
+        if not (intent.status or facts):
+            return None
+        kind = AnswerKind.STATUS if intent.status else AnswerKind.FACTS
+        return Answer(
+            language, kind, facts, note=intent.note, reached=intent.reached, intent=intent.name
+        )
+
+    def _names(self, reading: _Reading, word_class: str) -> bool:
+        """Whether a word of the question, or two in a row (`us+visa`), is of the class."""
+        words = self.tables.classes[word_class]
+        forms = reading.forms
+        pairs = (f"{a}+{b}" for one, two in itertools.pairwise(forms) for a in one for b in two)
+        return any(words.matches(w) for f in forms for w in f) or any(map(words.matches, pairs))
 
     async def _editors_fact(
         self, snapshot: Snapshot, question: str, language: str
@@ -230,7 +263,7 @@ class Answerer:
         return (fact,) if fact is not None and best[0] >= phrasing.SAME_QUESTION else ()
 
     def _read(self, snapshot: Snapshot, question: str) -> _Reading:
-        tokens = tokenize(question)
+        tokens = [self._as_kazakh(snapshot, t) for t in tokenize(question)]
         expansions = [snapshot.vocabulary.expand(t) for t in tokens]
         # One letter alone is an initial, a stray key or the `s` of `what's`: never a topic.
         stop = [t.folded in self._stopwords or len(t.folded) == 1 for t in tokens]
@@ -241,6 +274,22 @@ class Answerer:
             context=context,
             guess=guess(tokens, expansions, self.tables.stopwords),
         )
+
+    def _as_kazakh(self, snapshot: Snapshot, token: Token) -> Token:
+        """A Latin word nobody writes in English, read as Kazakh typed in Latin letters
+        (`qashan`, `vizasyz`) when that reading is a word the data or the facts know."""
+        if token.script != "latin" or self.tables.knows(token.folded):
+            return token
+        if snapshot.vocabulary.expand(token).facts:
+            return token
+        cyrillic = kazakh_from_latin(token.word)
+        if cyrillic is None:
+            return token
+        # Spelled folded: a Latin `i` is no evidence of Kazakh `і` for the language guess.
+        kazakh = Token(fold(cyrillic), fold(cyrillic), "cyrillic")
+        if self.tables.knows(kazakh.folded) or snapshot.vocabulary.expand(kazakh).facts:
+            return kazakh
+        return token
 
     async def _search_facts(
         self, snapshot: Snapshot, reading: _Reading, matching: intents.Matching, language: str

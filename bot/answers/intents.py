@@ -55,7 +55,7 @@ def match(tables: Tables, forms: Sequence[frozenset[str]], content: Sequence[boo
     near: list[Intent] = []
     for intent in tables.intents:
         words = {part for pattern in intent.patterns for part in pattern}
-        for pattern in intent.patterns:
+        for number, pattern in enumerate(intent.patterns):
             used = _place(pattern, forms)
             if used is None:
                 continue
@@ -66,7 +66,8 @@ def match(tables: Tables, forms: Sequence[frozenset[str]], content: Sequence[boo
                 and i not in used
                 and not any(part.matches(w) for w in forms[i] for part in words)
             )
-            if unexplained > len(pattern) - 1:
+            strong = intent.strong or number in intent.strong_patterns
+            if unexplained > len(pattern) - 1 and not strong:
                 if intent not in near:
                     near.append(intent)
             elif best is None or len(pattern) > best.specificity:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
@@ -19,7 +21,7 @@ from bot.i18n import Html, Texts, texts_for
 from bot.replies import NO_PREVIEW
 from bot.textsplit import TELEGRAM_LIMIT, split_html
 from storage import Store
-from storage.models import Fact
+from storage.models import Fact, Milestone, Source
 
 TITLE_LENGTH = 80  # inline result titles: one line in the Telegram client
 DESCRIPTION_LENGTH = 160
@@ -39,39 +41,101 @@ def fact_item(texts: Texts, fact: Fact) -> Html:
     )
 
 
-def _join(parts: list[Html], tail: list[Html]) -> Html:
-    """Parts and tail joined by blank lines; trailing parts dropped until it fits."""
-    while parts:
-        text = "\n\n".join([*parts, *tail])
-        if len(text) <= TELEGRAM_LIMIT:
-            return Html(text)
-        parts = parts[:-1]
-    return Html("\n\n".join(tail))
+SCREEN = 1000  # characters of a reply to a question: one phone screen
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply to a question, and the facts left out to keep it to one screen (the "more"
+    button shows them)."""
+
+    text: Html
+    more: tuple[int, ...] = ()
+
+
+def facts_block(texts: Texts, facts: Sequence[Fact]) -> Html:
+    """The facts as bullets, then their sources, one line per source."""
+    notes: dict[Source, int] = {}
+    bullets = content.fact_lines(texts, facts, notes)
+    return Html("\n".join([*bullets, *content.source_lines(texts, notes)]))
+
+
+def _fitted(texts: Texts, head: list[Html], facts: Sequence[Fact], tail: list[Html]) -> Reply:
+    """Head, the facts that fit on one screen (at least one), tail; the rest left for "more"."""
+    shown = list(facts)
+    while True:
+        block = [facts_block(texts, shown)] if shown else []
+        text = Html("\n\n".join(part for part in [*head, *block, *tail] if part))
+        if len(shown) <= 1 or len(text) <= SCREEN:
+            break
+        shown.pop()
+    if len(text) > TELEGRAM_LIMIT:
+        text = Html(split_html(text)[0])
+    return Reply(text, tuple(f.id for f in facts[len(shown) :]))
+
+
+def _stage_note(texts: Texts, note: str, milestone: Milestone | None) -> Html:
+    """The answer's direct words, naming the current and the next stage."""
+    if milestone is None:
+        return texts(note, stage="", number="", date="", next="")
+    return texts(
+        note,
+        stage=texts(f"stage.{milestone.stage}"),
+        number=milestone.stage,
+        date=texts.date(milestone.happened_on),
+        next=texts(f"stage.{min(milestone.stage + 1, content.STAGES)}"),
+    )
+
+
+async def reply_to(answer: Answer, pages: content.Pages) -> Reply:
+    """The reply to a question, in the answer's language: the direct answer first, then a few
+    supporting facts with one line per source, then as of when the bot knows it."""
+    texts = texts_for(answer.language)
+    kind = answer.kind
+    if kind is AnswerKind.REPLY and answer.note:
+        return Reply(texts(answer.note))
+    if kind is AnswerKind.OUTSIDE:
+        return Reply(texts("qa.outside"))
+    if kind is AnswerKind.COMMAND:
+        return Reply(texts("qa.command.html", command=f"/{answer.command}"))
+    dated = await pages.as_of(texts)
+    if kind in (AnswerKind.ARTICLES, AnswerKind.NEWS):
+        news = kind is AnswerKind.NEWS
+        listing = [texts("news.title.html" if news else "qa.articles.html")]
+        listing += [content.article_line(texts, a) for a in answer.articles]
+        return _fitted(texts, listing, (), [dated, texts("qa.more_news")] if news else [dated])
+    if kind is AnswerKind.NOTHING:
+        return _fitted(texts, [texts("qa.nothing.html")], (), [dated, texts("qa.commands")])
+    head: list[Html] = []
+    if kind is AnswerKind.STATUS:
+        milestone = await pages.store.milestones.current(texts.language)
+        stage = milestone.stage if milestone is not None else 0
+        asked = answer.reached
+        # The notes speak of what is still to come; once there (in force, or the asked stage
+        # reached), the whole status says it, opened by "yes" when asked.
+        there = stage >= content.STAGES or (asked is not None and stage >= asked)
+        if not answer.note or milestone is None or there:
+            opening = [await pages.reached(texts, asked)] if asked is not None else []
+            return _fitted(texts, [*opening, await pages.status(texts)], (), [])
+        if asked is not None:  # "Not yet: stage 2/7 now, signing is 5/7", then no date known
+            head.append(await pages.reached(texts, asked))
+        head.append(_stage_note(texts, answer.note, milestone))
+        tail = [dated, texts("qa.more_status")]
+    else:
+        if answer.note:
+            head.append(texts(answer.note))
+        tail = [dated, texts("qa.more")]
+    return _fitted(texts, [Html(" ".join(head))] if head else [], answer.facts, tail)
 
 
 async def render(answer: Answer, pages: content.Pages) -> Html:
-    """The reply to a question, in the answer's language."""
-    texts = texts_for(answer.language)
-    parts: list[Html] = []
-    tail: list[Html] = []
-    if answer.reached is not None and (reached := await pages.reached(texts, answer.reached)):
-        parts.append(reached)
-    if answer.kind is AnswerKind.STATUS:
-        parts.append(await pages.status(texts))
-    if answer.note:
-        parts.append(texts(answer.note))
-    parts.extend(fact_item(texts, fact) for fact in answer.facts)
-    if answer.kind is AnswerKind.FACTS:
-        tail.append(texts("qa.more"))
-    elif answer.kind in (AnswerKind.ARTICLES, AnswerKind.NEWS):
-        news = answer.kind is AnswerKind.NEWS
-        parts.insert(0, texts("news.title.html" if news else "qa.articles.html"))
-        parts.extend(content.article_line(texts, a) for a in answer.articles)
-        if news:
-            tail.append(texts("qa.more_news"))
-    elif answer.kind is AnswerKind.NOTHING:
-        tail.append(texts("qa.nothing"))
-    return _join(parts, tail)
+    """The reply's text (what `reply_to` gives, without the facts left for "more")."""
+    return (await reply_to(answer, pages)).text
+
+
+async def render_more(texts: Texts, facts: Sequence[Fact], pages: content.Pages) -> Html:
+    """The facts a "more" button held back, with their sources and date."""
+    return _fitted(texts, [], facts, [await pages.as_of(texts)]).text
 
 
 def plain(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,9 @@ class Intent:
     note: str | None = None
     reached: int | None = None  # asks whether the talks reached this stage: yes / not yet
     reply: str | None = None  # small talk (hello, thanks): answered with this text alone
+    command: str | None = None  # a plain word for a command (`подписаться`): run it
+    strong: bool = False  # answers however many other words the question has
+    strong_patterns: frozenset[int] = frozenset()  # ... only with these patterns (`!` in data)
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,23 @@ class Tables:
     intents: tuple[Intent, ...]
     hints: tuple[tuple[WordSet, str], ...] = ()  # (words, fact topic they point to)
     synonyms: tuple[WordSet, ...] = ()
+    classes: dict[str, WordSet] = field(default_factory=dict)
+
+    def knows(self, folded: str) -> bool:
+        """Whether the data names the word: a function word, a word of the talks or of a class."""
+        return (
+            any(folded in words for words in self.stopwords.values())
+            or self.context.matches(folded)
+            or any(words.matches(folded) for words in self.classes.values())
+        )
 
     def known_words(self) -> frozenset[str]:
         """Every word the data names: typos are corrected towards these too."""
         words = set().union(*self.stopwords.values()) | self.context.words()
         for group in self.synonyms:
             words |= group.words()
+        for part in self.classes.values():
+            words |= part.words()
         for intent in self.intents:
             for pattern in intent.patterns:
                 for part in pattern:
@@ -94,13 +108,27 @@ def _intent(item: dict[str, Any], classes: dict[str, WordSet]) -> Intent:
     note, reply = item.get("note"), item.get("reply")
     return Intent(
         name=str(item["name"]),
-        patterns=tuple(_parts(str(p), classes) for p in item["patterns"]),
+        patterns=tuple(_parts(str(p).lstrip("!"), classes) for p in item["patterns"]),
         status=bool(item.get("status", False)),
         news=bool(item.get("news", False)),
         facts=tuple(str(k) for k in item.get("facts", ())),
         note=str(note) if note else None,
         reached=int(item["reached"]) if "reached" in item else None,
         reply=str(reply) if reply else None,
+        command=str(item["command"]) if "command" in item else None,
+        strong=bool(item.get("strong", False)),
+        strong_patterns=frozenset(
+            i for i, p in enumerate(item["patterns"]) if str(p).startswith("!")
+        ),
+    )
+
+
+def _with_classes(words: str, raw: dict[str, str], depth: int = 0) -> str:
+    """`@name` inside a word list stands for that class's words (`eu` names its states)."""
+    if depth > 3:
+        raise ValueError(f"{DATA_PATH.name}: classes refer to each other too deeply")
+    return " ".join(
+        _with_classes(raw[w[1:]], raw, depth + 1) if w.startswith("@") else w for w in words.split()
     )
 
 
@@ -108,7 +136,8 @@ def _intent(item: dict[str, Any], classes: dict[str, WordSet]) -> Intent:
 def load_tables(path: Path = DATA_PATH) -> Tables:
     with path.open("rb") as handle:
         data = tomllib.load(handle)
-    classes = {name: WordSet.parse(words) for name, words in data["classes"].items()}
+    raw = data["classes"]
+    classes = {name: WordSet.parse(_with_classes(words, raw)) for name, words in raw.items()}
     return Tables(
         stopwords={lang: frozenset(_words(words)) for lang, words in data["stopwords"].items()},
         stemmer=Stemmer(
@@ -116,7 +145,7 @@ def load_tables(path: Path = DATA_PATH) -> Tables:
             kazakh=_longest_first(data["suffixes"]["kazakh"]),
             english=_longest_first(data["suffixes"]["english"]),
         ),
-        context=WordSet.parse(data["context"]["words"]),
+        context=WordSet.parse(_with_classes(data["context"]["words"], raw)),
         intents=tuple(_intent(item, classes) for item in data["intent"]),
         synonyms=tuple(WordSet.parse(words) for words in data.get("synonyms", {}).values()),
         hints=tuple(
@@ -124,4 +153,5 @@ def load_tables(path: Path = DATA_PATH) -> Tables:
             for topic, words in data.get("hints", {}).items()
             for part in _parts(words, classes)
         ),
+        classes=classes,
     )

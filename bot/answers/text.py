@@ -130,3 +130,31 @@ def fts_query(groups: Iterable[Iterable[str]], *, every: bool) -> str:
         if prefixes:
             parts.append("(" + " OR ".join(quote(p) + "*" for p in prefixes) + ")")
     return (" AND " if every else " OR ").join(parts)
+
+
+# Kazakh typed in Latin letters: the official alphabets (2018: á ǵ ı ń ó ú ý, sh ch; 2021:
+# ä ğ ñ ö ü ū ş) and the informal one people type on any keyboard (kashan, vizasyz, zhane).
+# Read as Cyrillic Kazakh, a word can be matched against the Kazakh data and facts.
+_KAZAKH_LATIN_PAIRS = (("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"), ("ya", "я"), ("yu", "ю"))
+_KAZAKH_LATIN = str.maketrans(
+    {
+        "a": "а", "á": "ә", "ä": "ә", "b": "б", "c": "с", "d": "д", "e": "е", "f": "ф",
+        "g": "г", "ǵ": "ғ", "ğ": "ғ", "h": "х", "ı": "и", "i": "і", "j": "ж", "k": "к",
+        "q": "қ", "l": "л", "m": "м", "n": "н", "ń": "ң", "ñ": "ң", "o": "о", "ó": "ө",
+        "ö": "ө", "p": "п", "r": "р", "s": "с", "ş": "ш", "t": "т", "u": "у", "ú": "ү",
+        "ü": "ү", "ū": "ұ", "v": "в", "w": "у", "x": "х", "y": "ы", "ý": "у", "z": "з",
+    }
+)  # fmt: skip
+_VOWELS_LATIN = "aáäeıioóöuúüūyý"
+# `qandai`, `qanday`: i or y after a vowel, before no vowel, is й.
+_GLIDE_RE = re.compile(rf"(?<=[{_VOWELS_LATIN}])[iıy](?![{_VOWELS_LATIN}])")
+
+
+def kazakh_from_latin(word: str) -> str | None:
+    """A Latin-letter word read as Kazakh in Cyrillic (`qashan` -> `қашан`), or None when
+    the word has letters Kazakh Latin does not use."""
+    word = _GLIDE_RE.sub("й", word)
+    for latin, cyrillic in _KAZAKH_LATIN_PAIRS:
+        word = word.replace(latin, cyrillic)
+    word = word.translate(_KAZAKH_LATIN)
+    return word if all("\u0400" <= ch <= "\u04ff" for ch in word) else None
