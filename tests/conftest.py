@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.answers import Answerer
 from bot.app import VisatalksApp, build_application
 from bot.config import Settings, load_settings
 from bot.runner import running
+from bot.seeds import load_seeds
+from storage import Store, open_store
 from tests.fakebotapi import FakeBotApi
 
 ADMIN_ID = 42
@@ -65,3 +68,17 @@ def start_bot(settings: Settings) -> StartBot:
 async def bot(start_bot: StartBot) -> AsyncIterator[VisatalksApp]:
     async with start_bot() as application:
         yield application
+
+
+@pytest.fixture
+async def seeded_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A database with the seed articles, facts and milestones, as at the first start."""
+    opened = await open_store(tmp_path / "seeded.sqlite3")
+    await load_seeds(opened)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def answerer(seeded_store: Store) -> Answerer:
+    return Answerer(seeded_store)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,16 +20,8 @@ from storage.db import migrations
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await open_store(tmp_path / "a.sqlite3")
-    await load_seeds(opened)
-    yield opened
-    await opened.close()
-
-
-@pytest.fixture
-def answerer(store: Store) -> Answerer:
-    return Answerer(store)
+def store(seeded_store: Store) -> Store:
+    return seeded_store
 
 
 def stem(word: str) -> str:

@@ -7,7 +7,6 @@ most 4096 characters (checked with the fake Bot API's own HTML parser).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -72,14 +71,6 @@ QUESTIONS = st.one_of(
     st.lists(WORDS, max_size=40).map(" ".join),
     st.lists(WORDS, max_size=40).map("".join),
 )
-
-
-@pytest.fixture
-async def answerer(tmp_path: Path) -> AsyncIterator[Answerer]:
-    store = await open_store(tmp_path / "h.sqlite3")
-    await load_seeds(store)
-    yield Answerer(store)
-    await store.close()
 
 
 async def check(answerer: Answerer, question: str, chat_language: str = "ru") -> None:

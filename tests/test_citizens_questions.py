@@ -11,7 +11,6 @@ import re
 import statistics
 import tomllib
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,6 @@ import pytest
 from bot.answers import Answer, Answerer, AnswerKind
 from bot.answers.render import plain, reply_to
 from bot.content import Pages
-from bot.seeds import load_seeds
-from storage import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SETS = sorted(FIXTURES.glob("citizens*.toml"))
@@ -68,14 +65,6 @@ def problems(item: dict[str, Any], answer: Answer, text: str) -> list[str]:
     if len(text) > int(item.get("max_chars", 1000)):
         found.append(f"{len(text)} characters")
     return found
-
-
-@pytest.fixture
-async def answerer(tmp_path: Path) -> AsyncIterator[Answerer]:
-    store = await open_store(tmp_path / "q.sqlite3")
-    await load_seeds(store)
-    yield Answerer(store)
-    await store.close()
 
 
 def test_the_set_is_well_formed() -> None:

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import tomllib
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.answers import Answerer
-from bot.seeds import SEEDS_DIR, load_seeds
-from storage import open_store
+from bot.seeds import SEEDS_DIR
 
 QUESTIONS = Path(__file__).parent / "fixtures" / "questions.toml"
 MIN_ACCURACY = 0.9
@@ -31,14 +29,6 @@ def questions() -> list[dict[str, object]]:
 def expected(item: dict[str, object]) -> set[str]:
     value = item["expect"]
     return {value} if isinstance(value, str) else set(value)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def answerer(tmp_path: Path) -> AsyncIterator[Answerer]:
-    store = await open_store(tmp_path / "q.sqlite3")
-    await load_seeds(store)
-    yield Answerer(store)
-    await store.close()
 
 
 def test_the_question_set_is_complete_and_names_real_facts() -> None:

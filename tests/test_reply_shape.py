@@ -4,8 +4,6 @@ one screen with the rest behind "more"."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -15,16 +13,6 @@ from bot.answers.render import SCREEN, plain, reply_to
 from bot.answers.text import kazakh_from_latin
 from bot.content import Pages
 from bot.i18n import texts_for
-from bot.seeds import load_seeds
-from storage import open_store
-
-
-@pytest.fixture
-async def answerer(tmp_path: Path) -> AsyncIterator[Answerer]:
-    store = await open_store(tmp_path / "q.sqlite3")
-    await load_seeds(store)
-    yield Answerer(store)
-    await store.close()
 
 
 @pytest.mark.parametrize(
