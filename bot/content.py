@@ -300,6 +300,12 @@ class Pages:
             self._cache[key] = await render()
         return cast(T, self._cache[key])
 
+    async def current(self, language: str) -> Milestone | None:
+        """The current stage's milestone (what answers about the stage speak of)."""
+        return await self._get(
+            ("current", language, 0), lambda: self.store.milestones.current(language)
+        )
+
     async def as_of(self, texts: Texts) -> Html:
         """`As of 2 December 2025 (1 year ago).`"""
 

@@ -24,7 +24,9 @@ from typing import Any
 import aiosqlite
 
 Params = Sequence[Any] | dict[str, Any]
-_CONTENT_TABLES = re.compile(r"\b(articles|facts|fact_texts|milestones|milestone_texts)\b", re.I)
+_CONTENT_TABLES = re.compile(
+    r"\b(articles|facts|fact_texts|milestones|milestone_texts|question_phrasings)\b", re.I
+)
 # Reads that are about the writer connection itself, not about the data.
 _WRITER_STATE = re.compile(r"\b(changes|total_changes|last_insert_rowid)\s*\(|^\s*PRAGMA\b", re.I)
 

@@ -31,6 +31,7 @@ from bot.answers.vocabulary import Expansion, Vocabulary, merge
 from bot.i18n import FALLBACK, LANGUAGES
 from storage import Store
 from storage.models import Article, Fact, SearchHit
+from storage.questions import Phrasing
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ class Snapshot:
     order: Mapping[int, int]  # fact id -> place in the seed order (importance)
     vocabulary: Vocabulary
     synonyms: Sequence[tuple[WordSet, Expansion]]  # each group and what it finds
+    phrasings: Sequence[Phrasing] = ()  # questions the editors tied to a fact (/questions)
 
     @property
     def size(self) -> int:
@@ -178,7 +180,8 @@ class Answerer:
             "fact index loaded: %d facts, %d words, %.0f ms",
             len(ids), len(vocabulary), (time.perf_counter() - started) * 1000,
         )  # fmt: skip
-        return Snapshot(version, facts, ids, order, vocabulary, synonyms)
+        phrasings = tuple(await self.store.questions.phrasings())
+        return Snapshot(version, facts, ids, order, vocabulary, synonyms, phrasings)
 
     async def answer(self, question: str, chat_language: str) -> Answer:
         """The answer to `question`, in the chat's language unless the question is clearly
@@ -193,7 +196,7 @@ class Answerer:
     async def _answer(
         self, snapshot: Snapshot, question: str, reading: _Reading, language: str
     ) -> Answer:
-        if editors := await self._editors_fact(snapshot, question, language):  # /questions
+        if editors := self._editors_fact(snapshot, question, language):  # /questions
             return Answer(language, AnswerKind.FACTS, editors, intent="editors")
         # Another country's visas are not these talks, whatever else the question says.
         if self._names(reading, "foreign") and not self._names(reading, "eu"):
@@ -249,15 +252,14 @@ class Answerer:
         pairs = (f"{a}+{b}" for one, two in itertools.pairwise(forms) for a in one for b in two)
         return any(words.matches(w) for f in forms for w in f) or any(map(words.matches, pairs))
 
-    async def _editors_fact(
-        self, snapshot: Snapshot, question: str, language: str
-    ) -> tuple[Fact, ...]:
+    def _editors_fact(self, snapshot: Snapshot, question: str, language: str) -> tuple[Fact, ...]:
         """The fact the editors tied to a question like this one (/questions), if any."""
+        if not snapshot.phrasings:
+            return ()
         asked = phrasing.signature(question, self.tables)
-        scored = [
-            (phrasing.similarity(asked, p.signature), p.fact_id)
-            for p in (await self.store.questions.phrasings() if asked else ())
-        ]
+        if not asked:
+            return ()
+        scored = [(phrasing.similarity(asked, p.signature), p.fact_id) for p in snapshot.phrasings]
         best = max(scored, default=(0.0, 0))
         fact = snapshot.facts[language].get(best[1])
         return (fact,) if fact is not None and best[0] >= phrasing.SAME_QUESTION else ()

@@ -108,7 +108,7 @@ async def reply_to(answer: Answer, pages: content.Pages) -> Reply:
         return _fitted(texts, [texts("qa.nothing.html")], (), [dated, texts("qa.commands")])
     head: list[Html] = []
     if kind is AnswerKind.STATUS:
-        milestone = await pages.store.milestones.current(texts.language)
+        milestone = await pages.current(texts.language)
         stage = milestone.stage if milestone is not None else 0
         asked = answer.reached
         # The notes speak of what is still to come; once there (in force, or the asked stage
