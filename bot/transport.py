@@ -28,12 +28,11 @@ from urllib.parse import urlencode
 
 import httpcore
 import httpx
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot import metrics
+from bot.telegram.ptb_private import DefaultValue, ODVInput
 
 CONNECTIONS_PER_SHARD = 8
 # HTTPXRequest's defaults, and httpx's keep-alive expiry.
