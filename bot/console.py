@@ -17,13 +17,13 @@ import time
 from typing import Any, TextIO
 
 from telegram import Update
-from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
 
 from bot.app import VisatalksApp, build_application
 from bot.config import Settings
 from bot.i18n import LANGUAGE_NAMES, Texts, detect_language, texts_for
 from bot.runner import running
+from bot.telegram.ptb_private import ODVInput
 
 CONSOLE_TOKEN = "1000000:console-offline-token-000000000"
 BOT_USER = {

@@ -39,7 +39,6 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.request import RequestData
-from telegram.request._requestparameter import RequestParameter
 
 from bot import subscriptions
 from bot.chats import ChatDirectory
@@ -48,6 +47,7 @@ from bot.digests import Clock, all_slots, system_clock
 from bot.outbox import digest_parts, update_parts
 from bot.ratelimit import ChatPacer, global_bucket
 from bot.replies import NO_PREVIEW
+from bot.telegram.ptb_private import RequestParameter
 from bot.telegram_errors import Action, Verdict, classify
 from storage import Store
 from storage.models import ChatState, DueDelivery

@@ -16,9 +16,9 @@ import datetime as dt
 import time
 from typing import TYPE_CHECKING, Any
 
-from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from bot.telegram.ptb_private import ODVInput
 from storage.runtime import LAST_POLL
 
 if TYPE_CHECKING:

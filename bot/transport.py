@@ -13,6 +13,9 @@ itself, and the bot needs none of it. PTB still turns the status and body into r
 errors (BaseRequest.post); this class only moves bytes. The rare request with a file, and
 every request when a proxy is configured in the environment (httpx honours HTTPS_PROXY and
 the like), go through PTB's HTTPXRequest as before.
+
+An aiohttp BaseRequest (C parser, one pool) was measured against this on a paid broadcast and
+cost no less CPU: bench.compare_transports reruns that comparison.
 """
 
 from __future__ import annotations
@@ -28,12 +31,11 @@ from urllib.parse import urlencode
 
 import httpcore
 import httpx
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot import metrics
+from bot.telegram.ptb_private import DefaultValue, ODVInput
 
 CONNECTIONS_PER_SHARD = 8
 # HTTPXRequest's defaults, and httpx's keep-alive expiry.

@@ -5,7 +5,8 @@ Publishing writes the update, its texts and every subscriber's row in one transa
 due rows through the partial index `deliveries_due` and records each outcome here.
 
 Listeners (the worker) are told after each commit that changes what is due, so a new
-update goes out at once and a paused one stops at once, without polling.
+update goes out at once and a paused one stops at once, without polling; a verb run inside a
+larger transaction tells them after its outermost commit, and a rollback tells them nothing.
 """
 
 from __future__ import annotations
@@ -98,6 +99,11 @@ class OutboxRepo:
         return lambda: self._listeners.remove(listener)
 
     def _notify(self, event: OutboxEvent) -> None:
+        """Tell the listeners once the change is committed: inside a caller's transaction,
+        after its outermost COMMIT, and not at all if it rolls back (Db.after_commit)."""
+        self.db.after_commit(lambda: self._tell(event))
+
+    def _tell(self, event: OutboxEvent) -> None:
         for listener in list(self._listeners):
             try:
                 listener(event)

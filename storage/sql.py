@@ -11,17 +11,24 @@ under WAL it reads the last committed state without waiting for the writer, so a
 reads the database, and no read sees another task's uncommitted rows. When the writer is
 idle, and for a read inside the task's own transaction or about the writer's last statement
 (`changes()`), reads stay on the writer.
+
+What a write means to others (the delivery worker's listeners, say) is told through
+`after_commit`: inside a transaction it waits for the outermost COMMIT, and a rollback
+drops it, so no one hears of a change that never happened.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import aiosqlite
+
+log = logging.getLogger(__name__)
 
 Params = Sequence[Any] | dict[str, Any]
 _CONTENT_TABLES = re.compile(
@@ -40,6 +47,7 @@ class Db:
         self.lock = asyncio.Lock()
         self._in_tx: asyncio.Task[Any] | None = None
         self._tx_touched_content = False
+        self._on_commit: list[Callable[[], None]] = []  # told when the open transaction commits
         # Bumped after every committed write that names a table users read (articles, facts,
         # milestones), so rendered pages can be cached until the content changes (bot.content).
         # Matching the SQL here, rather than in each repository verb, means no verb can forget.
@@ -94,12 +102,22 @@ class Db:
                 await self.conn.executemany(sql, rows)
         self._wrote(sql)
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once what this task wrote is committed: at once outside a
+        transaction; inside one (joined ones included) after the outermost COMMIT, in the
+        order queued, and never if it rolls back."""
+        if self._in_tx is asyncio.current_task():
+            self._on_commit.append(callback)
+        else:
+            _call(callback)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Db]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception.
 
         Inside a transaction of the same task it joins that one, so a repository verb that
-        needs its own transaction can also run as one step of a larger one.
+        needs its own transaction can also run as one step of a larger one; what its steps
+        queued with `after_commit` waits for this outermost COMMIT.
         """
         if self._in_tx is asyncio.current_task():
             yield self
@@ -107,6 +125,7 @@ class Db:
         async with self.lock:
             self._in_tx = asyncio.current_task()
             self._tx_touched_content = False
+            self._on_commit = []
             committed = False
             try:
                 await _through(self.conn.execute("BEGIN IMMEDIATE"))
@@ -121,6 +140,18 @@ class Db:
                 if not committed and self.conn.in_transaction:
                     await _through(self.conn.execute("ROLLBACK"))
                 self._in_tx = None
+                told = self._on_commit if committed else []  # a rollback drops them
+                self._on_commit = []
+        # Told with the transaction over and its lock free, as a write outside one is.
+        for callback in told:
+            _call(callback)
+
+
+def _call(callback: Callable[[], None]) -> None:
+    try:
+        callback()
+    except Exception:  # the write is committed: one callback's bug must not undo or hide it
+        log.exception("after-commit callback %r failed", callback)
 
 
 async def _through(step: Awaitable[Any]) -> None:
