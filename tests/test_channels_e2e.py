@@ -92,6 +92,9 @@ async def test_an_added_channel_gets_a_milestone_in_its_language_once_then_its_f
         # Exactly once.
         assert len(api.messages_to(CHANNEL)) == 1
         assert (await store.channels.counts(number)).sent == 1
+        stats = await admin.say_and_read("/stats")
+        assert "Каналы: 1 публикуются, 0 недоступны" in stats.plain, stats.plain
+        assert f"#{number}: каналы 1 из 1" in stats.plain
 
         # A correction edits the post in place, framed the same way.
         await correct(admin, number, "kk", "Келіссөздердің бірінші раунды Брюссельде өтті.")
@@ -141,6 +144,8 @@ async def test_a_channel_added_by_forwarding_a_post_gets_a_daily_digest(
             (published.update_id, CHANNEL),
         )
         assert row is not None and row[0] is not None
+        broadcasts = await admin.say_and_read("/broadcasts")
+        assert "Каналы: опубликовано 0 из 1" in broadcasts.plain, broadcasts.plain
 
 
 async def test_a_channel_the_bot_cannot_post_in_is_refused_and_nothing_is_queued(

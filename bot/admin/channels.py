@@ -18,8 +18,9 @@ from bot.admin import flow
 from bot.admin.screens import Screen, button
 from bot.channels import CHANNEL_MODES, Found
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts, escape, link
+from storage import Store
 from storage.channels import Channel
-from storage.models import Mode
+from storage.models import ChatState, Mode
 
 AREA = "c"
 _CHANNEL_ID_RE = re.compile(r"^-100\d{6,16}$")
@@ -179,3 +180,29 @@ def remove_question(texts: Texts, channel: Channel) -> Screen:
     return texts(
         "channels.remove.ask.html", channel=name(channel.title, channel.username)
     ), keyboard
+
+
+async def stats(store: Store, texts: Texts, update_ids: list[int]) -> Html | None:
+    """/stats: the channels by state, and what each of these updates reached of them."""
+    channels = [c for c in await store.channels.listing() if c.mode is not Mode.OFF]
+    if not channels:
+        return None
+    active = sum(c.state is ChatState.ACTIVE for c in channels)
+    lines = [texts("channels.stats.html", active=active, gone=len(channels) - active)]
+    for update_id in update_ids:
+        counts = await store.channels.counts(update_id)
+        if counts.total:
+            lines.append(
+                texts(
+                    "channels.stats.update", number=update_id, sent=counts.sent, total=counts.total
+                )
+            )
+    return Html("\n".join(lines))
+
+
+async def broadcast_line(store: Store, texts: Texts, update_id: int) -> Html | None:
+    """/broadcasts: how many of the channels an update goes to have it already."""
+    counts = await store.channels.counts(update_id)
+    if not counts.total:
+        return None
+    return texts("channels.broadcast", sent=counts.sent, total=counts.total)
