@@ -149,10 +149,12 @@ class ChannelRepo:
     async def counts(self, update_id: int) -> ChannelCounts:
         """How many channels the update was queued for, and how many got it."""
         row = await self.db.fetchone(
-            # From the few channels to their rows, never through the update's million rows.
+            # From the few channels to their rows, never through the update's million rows
+            # (CROSS JOIN keeps SQLite to that order).
             "SELECT count(*), coalesce(sum(d.status = 'sent'), 0) FROM channels ch "
-            f"JOIN deliveries d ON d.chat_id = ch.chat_id AND d.{_BIG} "
-            "WHERE d.update_id = ? AND d.status != 'cancelled'",
+            "CROSS JOIN deliveries d "
+            f"WHERE d.chat_id = ch.chat_id AND d.{_BIG} "
+            "AND d.update_id = ? AND d.status != 'cancelled'",
             (update_id,),
         )
         total, sent = (row[0], row[1]) if row is not None else (0, 0)
