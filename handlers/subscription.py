@@ -190,8 +190,9 @@ async def channel_subscribe(update: Update, context: BotContext) -> None:
     chat, message = update.effective_chat, update.effective_message
     assert context.chat is not None and chat is not None and message is not None
     language = next((a.lower() for a in context.args or [] if a.lower() in LANGUAGES), None)
-    if language is not None:
-        await context.chats.choose_language(chat.id, language)
+    # Kept as chosen either way: a channel has no language of its own, and the next update
+    # about it (my_chat_member, from some administrator) must not switch it to theirs.
+    await context.chats.choose_language(chat.id, language or context.chat.language)
     await context.store.channels.joined(
         chat.id, title=chat.title or str(chat.id), username=chat.username
     )
