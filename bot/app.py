@@ -34,6 +34,7 @@ from bot.seeds import load_seeds
 from bot.transport import ShardedRequest
 from handlers import (
     admin,
+    channels,
     fallback,
     feeds,
     flood,
@@ -178,8 +179,11 @@ def build_application(
     application.add_handlers(flood.HANDLERS, group=GROUP_FLOOD)
     for feature in (start, language, info, subscription, feeds, asked_buttons):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
+    # Before admin's catch-all for its own buttons.
+    application.add_handlers(channels.HANDLERS, group=GROUP_FEATURES)
     # Before questions and fallbacks: an admin's text in a /post draft belongs to the draft.
     application.add_handlers(admin.handlers(settings.admin), group=GROUP_FEATURES)
+    application.add_handlers(channels.forward_handlers(settings.admin_ids), group=GROUP_FEATURES)
     for feature in (questions, fallback):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
     application.add_error_handler(_on_error)

@@ -44,13 +44,13 @@ from bot import subscriptions
 from bot.chats import ChatDirectory
 from bot.config import DeliveryLimits
 from bot.digests import Clock, all_slots, system_clock
-from bot.outbox import digest_parts, update_parts
+from bot.outbox import ChannelFrame, digest_parts, update_parts
 from bot.ratelimit import ChatPacer, global_bucket
 from bot.replies import NO_PREVIEW
 from bot.telegram.ptb_private import RequestParameter
 from bot.telegram_errors import Action, Verdict, classify
 from storage import Store
-from storage.models import ChatState, DueDelivery
+from storage.models import ChatState, DueDelivery, UpdateRecord
 from storage.outbox import OutboxEvent, OutboxRepo, SentMark
 
 if TYPE_CHECKING:
@@ -104,6 +104,12 @@ class _Job:
         )
 
 
+def _text_key(job: _Job) -> tuple[tuple[int, ...], str, bool]:
+    """What decides the text a job sends: its updates, its language, and whether it is
+    framed as a channel post."""
+    return job.update_ids, job.language, job.chat_type == "channel"
+
+
 class _Recorder:
     """Group commit of sent marks: every send waits for its own mark to be committed,
     and all marks that arrive while one transaction runs share the next one."""
@@ -152,6 +158,7 @@ class DeliveryWorker:
         timezone: ZoneInfo,
         clock: Clock = system_clock,
     ) -> None:
+        self._bot = bot
         self._store = store
         self._outbox = store.outbox
         self._chats = chats
@@ -181,10 +188,11 @@ class DeliveryWorker:
         self._stopped_updates: set[int] = set()  # paused or cancelled since start
         self._moved: dict[int, int] = {}
         # (updates, language) whose text Telegram refused: no other chat is sent it.
-        self._bad_texts: dict[tuple[tuple[int, ...], str], str] = {}
+        self._bad_texts: dict[tuple[tuple[int, ...], str, bool], str] = {}
         self._sending: set[asyncio.Task[None]] = set()
-        self._texts: OrderedDict[int, dict[str, str] | None] = OrderedDict()
-        self._rendered: OrderedDict[tuple[int, str], list[str]] = OrderedDict()
+        self._records: OrderedDict[int, UpdateRecord | None] = OrderedDict()
+        # (update, language, to a channel) -> the parts it goes out as
+        self._rendered: OrderedDict[tuple[int, str, bool], list[str]] = OrderedDict()
         self._recorder = _Recorder(self._outbox)
 
         self._wakeup = asyncio.Event()
@@ -266,7 +274,7 @@ class DeliveryWorker:
 
         A text already partly sent keeps its old rendering, so its parts still fit together.
         """
-        self._texts.pop(update_id, None)
+        self._records.pop(update_id, None)
         for key in [key for key in self._rendered if key[0] == update_id]:
             del self._rendered[key]
         for job in [*self._ready, *(entry[2] for entry in self._waiting)]:
@@ -465,7 +473,7 @@ class DeliveryWorker:
             self._release(job)
             return
         job.parts = parts
-        refused = self._bad_texts.get((job.update_ids, job.language))
+        refused = self._bad_texts.get(_text_key(job))
         if refused is not None:
             await self._outbox.fail(job.ids, refused, job.attempts + 1)
             self._release(job)
@@ -519,28 +527,35 @@ class DeliveryWorker:
         return int(result["message_id"])  # type: ignore[call-overload,index]
 
     async def _render(self, job: _Job) -> list[str] | None:
-        key = (job.update_ids[0], job.language)
+        channel = job.chat_type == "channel"
+        key = (job.update_ids[0], job.language, channel)
         if not job.digest and key in self._rendered:
             return self._rendered[key]
-        texts = [await self._update_texts(update) for update in job.update_ids]
-        if any(t is None for t in texts):
+        records = [await self._record(update) for update in job.update_ids]
+        present = [r for r in records if r is not None]
+        if len(present) < len(records):
             return None
-        present = [t for t in texts if t is not None]
+        frame = self.channel_frame(present[0]) if channel else None
         if job.digest:
-            return digest_parts(present, job.language)
-        parts = update_parts(present[0], job.language)
+            return digest_parts([r.texts for r in present], job.language, frame)
+        parts = update_parts(present[0].texts, job.language, frame)
         self._rendered[key] = parts
         if len(self._rendered) > _TEXT_CACHE:
             self._rendered.popitem(last=False)
         return parts
 
-    async def _update_texts(self, update_id: int) -> dict[str, str] | None:
-        if update_id not in self._texts:
+    def channel_frame(self, record: UpdateRecord) -> ChannelFrame:
+        """How the update reads as a channel post (a correction of it reads the same)."""
+        return ChannelFrame(record.kind, record.created_at, self._bot.username, self._timezone)
+
+    async def _record(self, update_id: int) -> UpdateRecord | None:
+        """The update with its texts (None if it has none), cached."""
+        if update_id not in self._records:
             record = await self._outbox.update(update_id)
-            self._texts[update_id] = record.texts if record and record.texts else None
-            if len(self._texts) > _TEXT_CACHE:
-                self._texts.popitem(last=False)
-        return self._texts[update_id]
+            self._records[update_id] = record if record and record.texts else None
+            if len(self._records) > _TEXT_CACHE:
+                self._records.popitem(last=False)
+        return self._records[update_id]
 
     async def _failed(self, job: _Job, verdict: Verdict) -> None:
         action = verdict.action
@@ -566,6 +581,8 @@ class DeliveryWorker:
             self._defer(job, 0.0)
         elif action in (Action.BLOCKED, Action.GONE):
             state = ChatState.BLOCKED if action is Action.BLOCKED else ChatState.GONE
+            if job.chat_type == "channel":  # the bot was removed or lost the right to post
+                state = ChatState.GONE
             self.stats[state.value] += 1
             await subscriptions.unreachable(
                 self._chats, self._store, job.chat_id, state, verdict.error
@@ -578,7 +595,7 @@ class DeliveryWorker:
         else:
             if action is Action.BAD_TEXT:
                 # The same text goes to every chat of this language: one refusal is enough.
-                self._bad_texts[(job.update_ids, job.language)] = verdict.error
+                self._bad_texts[_text_key(job)] = verdict.error
             self.stats["failed"] += 1
             log.warning("chat %s: delivery failed for good: %s", job.chat_id, verdict.error)
             await self._outbox.fail(job.ids, verdict.error, job.attempts + 1)

@@ -8,11 +8,13 @@ message and an admin's later edit of a sent message all read the same.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from bot.i18n import LANGUAGES, Html, texts_for
+from bot.i18n import LANGUAGES, Html, link, texts_for
 from bot.textsplit import TELEGRAM_LIMIT, split_html
 from storage import Store
 from storage.outbox import KINDS
@@ -82,12 +84,52 @@ def render_update(texts: Mapping[str, str], language: str) -> Html:
     return Html(f"{note}\n\n{body}")
 
 
-def update_parts(texts: Mapping[str, str], language: str) -> list[str]:
-    """The messages one update goes out as: split at 4096 characters on paragraph boundaries."""
-    return split_html(render_update(texts, language))
+def update_parts(
+    texts: Mapping[str, str], language: str, frame: ChannelFrame | None = None
+) -> list[str]:
+    """The messages one update goes out as: split at 4096 characters on paragraph boundaries
+    (framed as a channel post when `frame` is given)."""
+    body = render_update(texts, language)
+    return split_html(frame.post(body, language) if frame is not None else body)
 
 
-def digest_parts(updates: Sequence[Mapping[str, str]], language: str) -> list[str]:
+def bot_link(username: str) -> str:
+    """The deep link that opens the bot and subscribes the reader (handlers/start.py)."""
+    return f"https://t.me/{username}?start=subscribe"
+
+
+@dataclass(frozen=True)
+class ChannelFrame:
+    """What makes an update a proper channel post: a header (milestone or news), the date it
+    was published, and a link to the bot so readers can ask it questions. The update's own
+    text keeps its source link."""
+
+    kind: str  # the update's kind; a feed item reads as news
+    created_at: str  # ISO 8601 UTC, as updates.created_at
+    bot_username: str
+    timezone: ZoneInfo
+
+    def post(self, body: str, language: str) -> Html:
+        texts = texts_for(language)
+        header = "milestone" if self.kind == "milestone" else "news"
+        published = dt.datetime.fromisoformat(self.created_at).astimezone(self.timezone)
+        blocks = [
+            texts(f"channels.post.header.{header}.html"),
+            body,
+            texts("channels.post.date", date=texts.date(published.date())),
+            self.closing(language),
+        ]
+        return Html("\n\n".join(blocks))
+
+    def closing(self, language: str) -> Html:
+        """The line that sends readers to the bot (a channel's digest ends with it too)."""
+        label = texts_for(language).plain("channels.post.ask")
+        return link(bot_link(self.bot_username), label)
+
+
+def digest_parts(
+    updates: Sequence[Mapping[str, str]], language: str, frame: ChannelFrame | None = None
+) -> list[str]:
     """Several updates in as few messages as fit, oldest first.
 
     Whole updates are packed into each message (a title never parts from its text); only an
@@ -96,7 +138,8 @@ def digest_parts(updates: Sequence[Mapping[str, str]], language: str) -> list[st
     texts = texts_for(language)
     blocks = [texts.plural("delivery.digest.title.html", len(updates))]
     blocks += [render_update(update, language) for update in updates]
-    blocks.append(texts("delivery.digest.footer"))
+    # A channel's readers cannot change its settings; they are sent to the bot instead.
+    blocks.append(frame.closing(language) if frame is not None else texts("delivery.digest.footer"))
     parts: list[str] = []
     current = ""
     for block in blocks:

@@ -1,9 +1,10 @@
 """Pacing sends under Telegram's limits: one bucket for the whole bot, a spacing per chat.
 
 Telegram counts messages in sliding windows (about 30 per second overall, 1 per second per
-private chat, 20 per minute per group). Requests reach it a little earlier or later than
-they left, so the bot aims a few percent under each limit (HEADROOM) and never sends a burst
-that could fill a window by itself.
+private chat, 20 per minute per group or channel: every chat that is not private is spaced
+as a group). Requests reach it a little earlier or later than they left, so the bot aims a
+few percent under each limit (HEADROOM) and never sends a burst that could fill a window by
+itself.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
     FLOOD        429: wait `retry_after`, send again; not a failed attempt
     MIGRATE      the group became a supergroup: move the chat to `new_chat_id`, send there
-    BLOCKED      403 (blocked by the user, deactivated, kicked): stop writing to the chat
+    BLOCKED      403 (blocked by the user, deactivated, kicked), or 400 when a channel took
+                 the bot's right to post: stop writing to the chat
     GONE         400 chat not found: the chat does not exist for us any more
     RETRY_LATER  5xx, timeouts, connection errors: back off and retry, a bounded number of times
     BAD_TEXT     400 about the text itself (bad HTML, too long, empty): no chat will take it
@@ -32,6 +33,9 @@ from telegram.warnings import PTBDeprecationWarning
 
 # BadRequest descriptions that mean the chat is not there (Telegram's wording varies).
 _GONE_MARKERS = ("chat not found", "peer_id_invalid", "user not found", "chat_id_invalid")
+# BadRequest descriptions that mean the bot may not post there (a channel that took its
+# administrator rights away): like a block, nothing more can go to the chat.
+_NO_RIGHTS_MARKERS = ("need administrator rights", "not enough rights to send")
 # BadRequest descriptions that blame the message, whoever it goes to.
 _TEXT_MARKERS = ("can't parse entities", "message is too long", "message text is empty")
 
@@ -77,6 +81,8 @@ def classify(exc: TelegramError) -> Verdict:
         lowered = error.lower()
         if any(marker in lowered for marker in _GONE_MARKERS):
             return Verdict(Action.GONE, error)
+        if any(marker in lowered for marker in _NO_RIGHTS_MARKERS):
+            return Verdict(Action.BLOCKED, error)
         if any(marker in lowered for marker in _TEXT_MARKERS):
             return Verdict(Action.BAD_TEXT, error)
         return Verdict(Action.PERMANENT, error)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.admin import channels as channel_screens
 from bot.admin import flow, guard, posting, views
 from bot.admin import questions as questions_service
 from bot.config import AdminOptions
@@ -85,6 +86,10 @@ async def stats(update: Update, context: BotContext) -> None:
         context.store, context.texts, context.settings.timezone, context.bot_data.feed_health
     )
     text = Html(f"{text}\n\n{await questions_service.stats(context.store, context.texts)}")
+    latest = [u.id for u in await context.store.outbox.latest(views.STATS_UPDATES)]
+    channels = await channel_screens.stats(context.store, context.texts, latest)
+    if channels is not None:
+        text = Html(f"{text}\n\n{channels}")
     await reply(update, context, text)
 
 

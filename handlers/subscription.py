@@ -3,20 +3,32 @@
 A chat picks instant updates, a daily digest at an hour, or a weekly digest on a weekday at
 an hour, in the TIMEZONE setting. Blocking the bot or removing it from a group stops the
 sending; unblocking or adding it back allows it again (my_chat_member updates).
+
+A channel subscribes itself when one of its administrators posts /subscribe in it (a
+channel_post, which has no sender user: only administrators can post there, and the bot
+sees the post only as an administrator itself); `/subscribe kk` also sets its language.
+The bot removed from a channel, or left without the right to post, marks it gone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 
 from babel.dates import get_day_names, get_timezone_location
 from telegram import ChatMember, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    filters,
+)
 
-from bot import callbacks, digests, keyboards, subscriptions
+from bot import callbacks, channels, digests, keyboards, subscriptions
 from bot.context import BotContext
-from bot.i18n import LANGUAGE_NAMES, Html, Texts
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts, texts_for
 from bot.permissions import may_configure
 from bot.replies import replace, reply
 from storage.models import Chat, ChatState, Mode
@@ -25,6 +37,7 @@ _DAILY_RE = re.compile(r"^d\.(\d{1,2})$")
 _WEEKDAY_RE = re.compile(r"^w\.(\d)$")
 _WEEKLY_RE = re.compile(r"^w\.(\d)\.(\d{1,2})$")
 _GONE_STATUSES = (ChatMember.BANNED, ChatMember.LEFT)
+log = logging.getLogger(__name__)
 
 
 def _zone(context: BotContext, language: str) -> str:
@@ -171,13 +184,59 @@ async def button(update: Update, context: BotContext) -> None:
         await replace(update, context, describe(context, context.texts, chat, "done"))
 
 
+async def channel_subscribe(update: Update, context: BotContext) -> None:
+    """In a channel: subscribes it (each update as a post) and says so once, in the channel's
+    language; `/subscribe kk|ru|en` also sets that language."""
+    chat, message = update.effective_chat, update.effective_message
+    assert context.chat is not None and chat is not None and message is not None
+    language = next((a.lower() for a in context.args or [] if a.lower() in LANGUAGES), None)
+    # Kept as chosen either way: a channel has no language of its own, and the next update
+    # about it (my_chat_member, from some administrator) must not switch it to theirs.
+    await context.chats.choose_language(chat.id, language or context.chat.language)
+    await context.store.channels.joined(
+        chat.id, title=chat.title or str(chat.id), username=chat.username
+    )
+    await subscriptions.reachable(context.chats, chat.id)
+    subscribed = context.chat.mode is not Mode.OFF
+    if not subscribed:
+        await _change(context, Mode.INSTANT)
+    current = await context.chats.get(chat.id)
+    assert current is not None
+    context.chat = current
+    texts = texts_for(current.language)
+    key = "channels.self.already.html" if subscribed else "channels.self.subscribed.html"
+    log.info("channel %s: subscribed itself (%s)", chat.id, current.language)
+    await reply(update, context, texts(key, language=LANGUAGE_NAMES[current.language]))
+
+
+async def channel_unsubscribe(update: Update, context: BotContext) -> None:
+    """In a channel: no more posts from the bot, said once."""
+    assert context.chat is not None
+    texts = context.texts
+    if context.chat.mode is Mode.OFF:
+        await reply(update, context, texts("channels.self.not_subscribed"))
+        return
+    await _change(context, Mode.OFF)
+    await reply(update, context, texts("channels.self.unsubscribed"))
+
+
 async def membership(update: Update, context: BotContext) -> None:
-    """Nothing visible: blocking or removing the bot stops sending, adding it back resumes."""
+    """Nothing visible: blocking or removing the bot stops sending, adding it back resumes.
+    A channel that removed the bot or took its right to post is gone."""
     change = update.my_chat_member
     if change is None:
         return
     chat_id = change.chat.id
     member = change.new_chat_member
+    if change.chat.type == change.chat.CHANNEL:
+        if channels.may_post(member):
+            await subscriptions.reachable(context.chats, chat_id)
+        else:
+            by = change.from_user.id if change.from_user else "Telegram"
+            await channels.lost(
+                context.store, context.chats, chat_id, f"bot {member.status} by {by}"
+            )
+        return
     if member.status in _GONE_STATUSES:
         reason = f"bot {member.status} by {change.from_user.id if change.from_user else 'Telegram'}"
         await subscriptions.unreachable(
@@ -187,7 +246,11 @@ async def membership(update: Update, context: BotContext) -> None:
         await subscriptions.reachable(context.chats, chat_id)
 
 
+_CHANNEL_POST = filters.UpdateType.CHANNEL_POST
+
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
+    CommandHandler("subscribe", channel_subscribe, filters=_CHANNEL_POST),
+    CommandHandler("unsubscribe", channel_unsubscribe, filters=_CHANNEL_POST),
     CommandHandler("subscribe", subscribe),
     CommandHandler("unsubscribe", unsubscribe),
     CommandHandler("settings", settings),

@@ -93,8 +93,9 @@ class CorrectionRepo:
             rows = await self.db.fetchall(
                 """
                 SELECT c.delivery_id, c.revision, d.chat_id, d.message_id, d.language,
-                       d.parts_sent, d.due_at IS NOT NULL
+                       d.parts_sent, d.due_at IS NOT NULL, coalesce(t.type, 'private')
                 FROM corrections c JOIN deliveries d ON d.id = c.delivery_id
+                LEFT JOIN chats t ON t.id = d.chat_id
                 WHERE c.update_id = ? AND c.outcome IS NULL
                 ORDER BY c.delivery_id LIMIT ?
                 """,
@@ -110,6 +111,7 @@ class CorrectionRepo:
                     language=r[4],
                     parts=max(int(r[5]), 1),
                     digest=bool(r[6]),
+                    chat_type=str(r[7]),
                 ),
             )
             for r in rows

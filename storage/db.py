@@ -13,6 +13,7 @@ import aiosqlite
 from bot.errors import StorageError
 from storage.articles import ArticleRepo
 from storage.audit import AuditRepo
+from storage.channels import ChannelRepo
 from storage.chats import ChatRepo
 from storage.corrections import CorrectionRepo
 from storage.facts import FactRepo
@@ -105,6 +106,7 @@ class Store:
     posts: PostRepo
     corrections: CorrectionRepo
     questions: QuestionRepo
+    channels: ChannelRepo
 
     async def close(self) -> None:
         if self.db.reader is not None:
@@ -149,4 +151,5 @@ async def open_store(path: Path | str) -> Store:
         posts=PostRepo(db),
         corrections=CorrectionRepo(db),
         questions=QuestionRepo(db),
+        channels=ChannelRepo(db),
     )

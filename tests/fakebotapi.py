@@ -192,12 +192,13 @@ class RateLimits:
     """Flood limits to enforce on message-sending methods (``None`` disables one).
 
     Defaults are Telegram's documented ceilings: 30 messages/s overall, about one
-    message per second per private chat and 20 messages per minute per group.
+    message per second per private chat and 20 messages per minute per group or channel.
     """
 
     global_per_second: float | None = 30.0
     private_per_second: float | None = 1.0
     group_per_minute: int | None = 20
+    channel_per_minute: int | None = 20
 
 
 @dataclass(slots=True)
@@ -629,10 +630,14 @@ class _RateLimiter:
         )
         self._chats: dict[int, _Window] = {}
 
-    def _chat_window(self, chat_id: int) -> _Window | None:
+    def _chat_window(self, chat_id: int, channel: bool) -> _Window | None:
         window = self._chats.get(chat_id)
         if window is None:
-            if chat_id < 0:
+            if channel:
+                if not self.limits.channel_per_minute:
+                    return None
+                window = _Window(self.limits.channel_per_minute, 60.0)
+            elif chat_id < 0:
                 if not self.limits.group_per_minute:
                     return None
                 window = _Window(self.limits.group_per_minute, 60.0)
@@ -643,9 +648,9 @@ class _RateLimiter:
             self._chats[chat_id] = window
         return window
 
-    def acquire(self, chat_id: int, now: float) -> int | None:
+    def acquire(self, chat_id: int, now: float, channel: bool = False) -> int | None:
         """Record a send and return ``None``, or return ``retry_after`` seconds if over a limit."""
-        chat = self._chat_window(chat_id)
+        chat = self._chat_window(chat_id, channel)
         wait = max(
             self._global.wait_time(now) if self._global else 0.0,
             chat.wait_time(now) if chat else 0.0,
@@ -740,6 +745,9 @@ class FakeBotApi:
         self._bot_texts: dict[tuple[str, str], str] = {}
         self._menu_buttons: dict[int | None, JSONDict] = {}
         self.chat_members: dict[tuple[int, int], str] = {}
+        # Channels: whether the bot (an administrator there) may post; absent = not a member.
+        self._channel_rights: dict[int, bool] = {}
+        self._channel_posts: set[tuple[int, int]] = set()  # the bot's own posts in channels
         self.webhook: _Webhook | None = None
 
         # Update queue.
@@ -912,6 +920,101 @@ class FakeBotApi:
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """What ``getChatMember(chat_id, user_id)`` reports (default ``member``)."""
         self.chat_members[(chat_id, user_id)] = status
+
+    def add_channel(
+        self,
+        chat_id: int,
+        title: str = "Test channel",
+        username: str | None = None,
+        *,
+        bot_status: str = "administrator",
+        can_post: bool = True,
+    ) -> JSONDict:
+        """A channel exists (``getChat`` finds it, by ``@username`` too) with the bot in it as
+        ``bot_status`` (``left``: not a member). Sends and edits there need an administrator
+        with ``can_post``: 403 when the bot is not one, 400 without the right, as on Telegram.
+        """
+        chat: JSONDict = {"id": chat_id, "type": "channel", "title": title}
+        if username is not None:
+            chat["username"] = username
+        self._chats[chat_id] = chat
+        self._set_bot_in_channel(chat_id, bot_status, can_post)
+        return chat
+
+    def _set_bot_in_channel(self, chat_id: int, status: str, can_post: bool) -> None:
+        self.chat_members[(chat_id, self.bot_id)] = status
+        if status == "administrator":
+            self._channel_rights[chat_id] = can_post
+        else:
+            self._channel_rights.pop(chat_id, None)
+
+    def channel_member_change(
+        self, chat_id: int, by_user_id: int, new_status: str, *, can_post: bool = True
+    ) -> JSONDict:
+        """An owner of the channel changed the bot's membership (removed it: ``left`` or
+        ``kicked``; took its right to post: ``administrator`` with ``can_post=False``); the
+        bot gets a ``my_chat_member`` update and later sends are refused accordingly."""
+        chat = self._chats.get(chat_id)
+        if chat is None or chat.get("type") != "channel":
+            raise ValueError(f"{chat_id} is not a channel (add_channel first)")
+        old_status = self.chat_members.get((chat_id, self.bot_id), "left")
+        old = self._bot_membership(chat_id)
+        self._set_bot_in_channel(chat_id, new_status, can_post)
+        body = {
+            "chat": chat,
+            "from": self._remember_user(by_user_id),
+            "date": int(time.time()),
+            "old_chat_member": old if old_status != "left" else _chat_member("left", self.bot_user),
+            "new_chat_member": self._bot_membership(chat_id),
+        }
+        return self.push_update({"my_chat_member": body})
+
+    def _bot_membership(self, chat_id: int) -> JSONDict:
+        status = self.chat_members.get((chat_id, self.bot_id), "left")
+        member = _chat_member(status, self.bot_user)
+        if status == "administrator" and chat_id in self._channel_rights:
+            may_post = self._channel_rights[chat_id]
+            member.update(can_post_messages=may_post, can_edit_messages=may_post)
+        return member
+
+    def channel_post(self, chat_id: int, text: str, *, signature: str | None = None) -> JSONDict:
+        """An administrator posts ``text`` in the channel: a ``channel_post`` update, with no
+        ``from`` (the channel itself is the sender, ``sender_chat``)."""
+        chat = self._chats.get(chat_id)
+        if chat is None or chat.get("type") != "channel":
+            raise ValueError(f"{chat_id} is not a channel (add_channel first)")
+        message: JSONDict = {
+            "message_id": self._allocate_message_id(chat_id),
+            "sender_chat": chat,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+        entities = _command_entities(text)
+        if entities:
+            message["entities"] = entities
+        if signature is not None:
+            message["author_signature"] = signature
+        return self.push_update({"channel_post": message})
+
+    def forward_from_channel(
+        self, user_id: int, channel_id: int, text: str, *, language_code: str = "ru"
+    ) -> JSONDict:
+        """The user forwards the bot a post of the channel (``forward_origin`` of type
+        ``channel``)."""
+        chat = self._chats.get(channel_id)
+        if chat is None or chat.get("type") != "channel":
+            raise ValueError(f"{channel_id} is not a channel (add_channel first)")
+        user = self._remember_user(user_id, language_code=language_code)
+        message = self._incoming_message(user, None, "private", None)
+        message["text"] = text
+        message["forward_origin"] = {
+            "type": "channel",
+            "chat": chat,
+            "message_id": 1,
+            "date": int(time.time()) - 60,
+        }
+        return self.push_update({"message": message})
 
     # ------------------------------------------------------------------ injecting updates
 
@@ -1346,6 +1449,8 @@ class FakeBotApi:
                 await self._apply_failures(key, params)
             if self._chat_states and spec.kind != "plain":
                 self._apply_chat_state(spec.kind, params)
+            if spec.kind == "send":
+                self._apply_channel_rights(params)
             result = spec.func(params, connection)
             if inspect.isawaitable(result):
                 result = await result
@@ -1390,6 +1495,17 @@ class FakeBotApi:
             if failure.delay > 0:
                 await self._sleep(failure.delay)
             raise failure.error.fresh()
+
+    def _apply_channel_rights(self, params: JSONDict) -> None:
+        """Sending or editing in a channel takes an administrator with the right to post."""
+        chat_id = _optional_chat_id(params)
+        if chat_id is None or self._chats.get(chat_id, {}).get("type") != "channel":
+            return
+        may_post = self._channel_rights.get(chat_id)
+        if may_post is None:
+            raise ApiError(403, "Forbidden: bot is not a member of the channel chat")
+        if not may_post:
+            raise _bad_request("need administrator rights in the channel chat")
 
     def _apply_chat_state(self, kind: _Kind, params: JSONDict) -> None:
         chat_id = _optional_chat_id(params)
@@ -1887,6 +2003,8 @@ class FakeBotApi:
         user_id = _int_or(params.get("user_id"), 0)
         if not user_id:
             raise _bad_request("user_id is empty")
+        if user_id == self.bot_id and self._chats.get(chat_id, {}).get("type") == "channel":
+            return self._bot_membership(chat_id)
         user = self.bot_user if user_id == self.bot_id else self._remember_user(user_id)
         return _chat_member(self.chat_members.get((chat_id, user_id), "member"), user)
 
@@ -1977,12 +2095,17 @@ class FakeBotApi:
     def _new_bot_message(
         self, chat_id: int, reply_markup: Any, reply_to: JSONDict | None
     ) -> JSONDict:
+        chat = self._chat_object(chat_id)
         message: JSONDict = {
             "message_id": self._allocate_message_id(chat_id),
             "from": self.bot_user,
-            "chat": self._chat_object(chat_id),
+            "chat": chat,
             "date": int(time.time()),
         }
+        if chat.get("type") == "channel":  # a channel's posts are signed by the channel
+            del message["from"]
+            message["sender_chat"] = chat
+            self._channel_posts.add((chat_id, message["message_id"]))
         if reply_to is not None:
             message["reply_to_message"] = _without_reply(reply_to)
         if isinstance(reply_markup, dict) and "inline_keyboard" in reply_markup:
@@ -2009,7 +2132,8 @@ class FakeBotApi:
     def _take_rate_slot(self, chat_id: int) -> None:
         if self._limiter is None:
             return
-        retry_after = self._limiter.acquire(chat_id, time.monotonic())
+        channel = self._chats.get(chat_id, {}).get("type") == "channel"
+        retry_after = self._limiter.acquire(chat_id, time.monotonic(), channel)
         if retry_after is not None:
             raise ApiError(
                 429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
@@ -2061,7 +2185,8 @@ class FakeBotApi:
         message = self._messages.get(key)
         if message is None:
             raise _bad_request(f"message to {action} not found")
-        if action == "edit" and (message.get("from") or {}).get("id") != self.bot_id:
+        by_bot = (message.get("from") or {}).get("id") == self.bot_id or key in self._channel_posts
+        if action == "edit" and not by_bot:
             raise _bad_request("message can't be edited")
         return key, message
 

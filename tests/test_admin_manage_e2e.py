@@ -250,17 +250,18 @@ async def test_admin_menu_is_chat_scoped_and_follows_the_admins_language(
             "facts_admin",
             "questions",
             "feeds",
+            "channels",
             "audit",
         ]
-        assert names[-8:] == admin_commands
+        assert names[-9:] == admin_commands
         assert "status" in names  # the public commands stay
-        assert menu[-8]["description"] == "Опубликовать новость или этап"
+        assert menu[-9]["description"] == "Опубликовать новость или этап"
         assert "post" not in [c["command"] for c in api.commands()]  # nobody else sees it
         keyboard = await Admin(api).say("/lang")
         api.press_button(ADMIN_ID, keyboard, "lang:en")
         await api.wait_for_edits(ADMIN_ID)
         await Admin(api).say_and_read("/stats")
-        assert api.commands(scope=scope)[-8]["description"] == "Post news or a milestone"
+        assert api.commands(scope=scope)[-9]["description"] == "Post news or a milestone"
 
 
 async def test_an_abandoned_draft_times_out_and_can_be_continued(

@@ -37,12 +37,12 @@ from bot import subscriptions
 from bot.admin import views
 from bot.chats import ChatDirectory
 from bot.i18n import FALLBACK, Html, texts_for
-from bot.outbox import render_update, update_parts
+from bot.outbox import ChannelFrame, render_update, update_parts
 from bot.replies import NO_PREVIEW
 from bot.telegram_errors import Action, classify, not_modified
 from bot.textsplit import split_html
 from storage import Store
-from storage.models import ChatState, FinishedCorrection, SentDelivery
+from storage.models import ChatState, FinishedCorrection, SentDelivery, UpdateRecord
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +71,21 @@ def editable(delivery: SentDelivery, new_parts: list[str]) -> bool:
     return not delivery.digest and delivery.parts == 1 and len(new_parts) == 1
 
 
-def correction_parts(texts: dict[str, str], language: str, withdrawn: bool = False) -> list[str]:
+def correction_parts(
+    texts: dict[str, str],
+    language: str,
+    withdrawn: bool = False,
+    frame: ChannelFrame | None = None,
+) -> list[str]:
     """The correction a reader gets: a one-line note, then the corrected update (a withdrawn
-    update's text is its own note)."""
+    update's text is its own note); in a channel, the corrected post as a whole."""
+    body = render_update(texts, language)
+    if frame is not None:
+        body = frame.post(body, language)
     if withdrawn:
-        return split_html(render_update(texts, language))
+        return split_html(body)
     note = texts_for(language)("admin.correction.html")
-    return split_html(Html(f"{note}\n\n{render_update(texts, language)}"))
+    return split_html(Html(f"{note}\n\n{body}"))
 
 
 class _Pace:
@@ -97,18 +105,34 @@ class _Pace:
 
 
 class Corrector:
-    def __init__(self, bot: Bot, store: Store, chats: ChatDirectory, rate: float) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        chats: ChatDirectory,
+        rate: float,
+        channel_frame: Callable[[UpdateRecord], ChannelFrame] | None = None,
+    ) -> None:
         self._bot = bot
         self._store = store
         self._chats = chats
         self._pace = _Pace(rate)
+        self._channel_frame = channel_frame
 
     async def fix(
-        self, delivery: SentDelivery, texts: dict[str, str], withdrawn: bool = False
+        self,
+        delivery: SentDelivery,
+        texts: dict[str, str],
+        withdrawn: bool = False,
+        record: UpdateRecord | None = None,
     ) -> Outcome:
-        """Give one delivered message the update's new `texts`."""
+        """Give one delivered message the update's new `texts` (`record`: the update, whose
+        kind and date frame a channel's post as the delivery worker framed it)."""
         chat_id = delivery.chat_id
-        new_parts = update_parts(texts, delivery.language)
+        frame = None
+        if delivery.chat_type == "channel" and record is not None and self._channel_frame:
+            frame = self._channel_frame(record)
+        new_parts = update_parts(texts, delivery.language, frame)
         if editable(delivery, new_parts):
             edit = partial(self._edit, chat_id, delivery.message_id, new_parts[0])
             result = await self._call(chat_id, edit)
@@ -116,7 +140,8 @@ class Corrector:
                 return Outcome.EDITED
             if result is _Result.UNREACHABLE:
                 return Outcome.UNREACHABLE
-        for index, part in enumerate(correction_parts(texts, delivery.language, withdrawn)):
+        parts = correction_parts(texts, delivery.language, withdrawn, frame)
+        for index, part in enumerate(parts):
             reply_to = delivery.message_id if index == 0 else None
             result = await self._call(chat_id, partial(self._send, chat_id, part, reply_to))
             if result is _Result.UNREACHABLE:
@@ -238,7 +263,9 @@ class CorrectionQueue:
             withdrawn = await self._withdrawn(update_id)
             for fix in batch:
                 outcome = (
-                    await self._corrector.fix(fix.message, texts, withdrawn) if texts else None
+                    await self._corrector.fix(fix.message, texts, withdrawn, record)
+                    if texts
+                    else None
                 )
                 await corrections.done(fix, (outcome or Outcome.FAILED).value)
 
@@ -279,7 +306,13 @@ async def start_queue(application: App) -> None:
         )
 
     rate = data.settings.admin.corrections_per_second
-    queue = CorrectionQueue(Corrector(bot, data.store, chats, rate), data.store, report)
+    timezone = data.settings.timezone
+
+    def channel_frame(record: UpdateRecord) -> ChannelFrame:  # as the delivery worker frames it
+        return ChannelFrame(record.kind, record.created_at, bot.username, timezone)
+
+    corrector = Corrector(bot, data.store, chats, rate, channel_frame)
+    queue = CorrectionQueue(corrector, data.store, report)
     await queue.resume()
     data.corrections = queue
 

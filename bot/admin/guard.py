@@ -22,7 +22,8 @@ from bot.replies import reply
 log = logging.getLogger(__name__)
 
 ADMIN_COMMANDS = (
-    "post", "updates", "stats", "broadcasts", "facts_admin", "questions", "feeds", "audit",
+    "post", "updates", "stats", "broadcasts", "facts_admin", "questions", "feeds", "channels",
+    "audit",
 )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import keyboards
+from bot.admin import channels as channel_screens
 from bot.admin import flow
 from bot.admin.formatting import to_plain
 from bot.admin.posting import link_html
@@ -336,6 +337,7 @@ async def broadcasts(store: Store, texts: Texts, timezone: ZoneInfo) -> Screen:
                     ),
                     f"<code>{_bar(done, total)}</code> {percent}%",
                     _delivery_line(texts, counts),
+                    *filter(None, [await channel_screens.broadcast_line(store, texts, update_id)]),
                 ]
             )
         )
