@@ -1,9 +1,10 @@
-"""A python-telegram-bot BaseRequest on aiohttp, to weigh against bot.transport's httpcore pools.
+"""A python-telegram-bot BaseRequest on aiohttp, to weigh against the httpcore pools of
+bot.telegram.transport.
 
 aiohttp parses HTTP in C and keeps its connections in one pool that hands out an idle one in
-constant time, so it might do without bot.transport's shards and its stream wrapper. Only the
-benchmark uses it (bench.transports runs the bot with it); aiohttp is not a dependency of the
-bot: `pip install aiohttp` to run it.
+constant time, so it might do without bot.telegram.transport's shards and its stream wrapper.
+Only the benchmark uses it (bench.transports runs the bot with it); aiohttp is not a dependency
+of the bot: `pip install aiohttp` to run it.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import yarl
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot import metrics
+from bot.ops import metrics
 from bot.telegram.ptb_private import DefaultValue, ODVInput
-from bot.transport import CONNECT_TIMEOUT, KEEPALIVE_SECONDS, POOL_TIMEOUT, READ_TIMEOUT
+from bot.telegram.transport import CONNECT_TIMEOUT, KEEPALIVE_SECONDS, POOL_TIMEOUT, READ_TIMEOUT
 
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 

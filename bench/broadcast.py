@@ -18,7 +18,7 @@ duplicates within kills x DELIVERY_CONCURRENCY (the sends in flight at a kill); 
 1,000,000 chats under 30 s and under 200 MB peak RSS.
 
 Subscribers are written with one INSERT ... SELECT (benchmark fixture data, not a code path
-of the bot); the update is enqueued with the bot's own bot.outbox.publish.
+of the bot); the update is enqueued with the bot's own bot.delivery.publishing.publish.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from pathlib import Path
 
 from bench._bots import ROOT, TOKEN, cpu_seconds, harness_gc_paused, peak_rss_mb
 from bot.config import PAID_CONCURRENCY, DeliveryLimits
-from bot.outbox import Announcement, publish
+from bot.delivery.publishing import Announcement, publish
 from storage import Store, open_store
 from tests.fakebotapi import FakeBotApi, RateLimits
 

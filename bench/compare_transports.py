@@ -11,7 +11,7 @@ Measured on the shared 2-core machine (10 runs each, 20,000 subscribers, alterna
 bot's CPU while delivering was the same within noise (httpcore median 16.2 s, mean 15.8;
 aiohttp median 15.8 s, mean 15.9; single runs 13-18 s), but aiohttp drew 429s in 6 of its 10
 runs (none over httpcore) and a lower rate (median 918/s against 957/s). The bot keeps its
-httpcore pools (bot.transport) and does not depend on aiohttp.
+httpcore pools (bot.telegram.transport) and does not depend on aiohttp.
 """
 
 from __future__ import annotations

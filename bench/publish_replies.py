@@ -2,7 +2,8 @@
 
 Publishing writes one delivery row per subscriber in one transaction (INSERT ... SELECT;
 about 2 s for a million). This benchmark runs the real bot against the fake Bot API (both in
-this process), queues a post for S subscribers with the bot's own bot.outbox.publish, and
+this process), queues a post for S subscribers with the bot's own
+bot.delivery.publishing.publish, and
 meanwhile sends commands and questions that read the database (/settings, /news, a
 question) from users the bot already knows, at a fixed rate, timing each reply from push to
 answer.
@@ -27,8 +28,8 @@ from bench._bots import TOKEN, harness_gc_paused, percentile
 from bench.broadcast import BODY, add_subscribers
 from bot.app import build_application
 from bot.config import load_settings
-from bot.outbox import Announcement, publish
-from bot.runner import running
+from bot.delivery.publishing import Announcement, publish
+from bot.telegram.runner import running
 from storage import open_store
 from tests.fakebotapi import FakeBotApi
 

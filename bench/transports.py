@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from telegram.request import BaseRequest
 
 import bot.app
-from bot.cli import main as bot_main
-from bot.transport import ShardedRequest
+from bot.ops.cli import main as bot_main
+from bot.telegram.transport import ShardedRequest
 
 
 def _aiohttp(connections: int) -> BaseRequest:

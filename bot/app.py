@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot import asked, delivery, digests, heartbeat
+from bot import asked
 from bot.admin import corrections
 from bot.admin import guard as admin_guard
 from bot.answers import Answerer
@@ -23,15 +23,18 @@ from bot.commands import menu_commands, set_command_menus
 from bot.config import Settings
 from bot.content import Pages
 from bot.context import BotContext, BotData
+from bot.delivery import digests
+from bot.delivery import worker as delivery
+from bot.delivery.publishing import Announcement, publish
 from bot.feeds import admin as feeds_admin
 from bot.feeds import service as feeds_service
 from bot.feeds.announce import Announce, NewItem, render_announcement
 from bot.flood import FloodGate
-from bot.lock import InstanceLock
-from bot.metrics import MeasuredOrder, watch_deliveries
-from bot.outbox import Announcement, publish
+from bot.ops.lock import InstanceLock
+from bot.ops.metrics import MeasuredOrder, watch_deliveries
 from bot.seeds import load_seeds
-from bot.transport import ShardedRequest
+from bot.telegram import heartbeat
+from bot.telegram.transport import ShardedRequest
 from handlers import (
     admin,
     channels,

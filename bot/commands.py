@@ -9,7 +9,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot.i18n import FALLBACK, LANGUAGES, Html, Texts, texts_for
-from bot.telegram_errors import Action, classify
+from bot.telegram.errors import Action, classify
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from typing import TypeVar, cast
 
 from babel.dates import format_timedelta
 
+from bot.delivery.textsplit import TELEGRAM_LIMIT
 from bot.i18n import Html, Texts, escape, link
-from bot.textsplit import TELEGRAM_LIMIT
 from storage import Store
 from storage.models import Article, Fact, Milestone, Source
 

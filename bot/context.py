@@ -12,18 +12,18 @@ from bot.answers import Answerer
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.content import Pages
-from bot.digests import Clock, system_clock
+from bot.delivery.digests import Clock, system_clock
 from bot.feeds.poller import Poller
 from bot.flood import FloodGate
-from bot.heartbeat import Heartbeat
 from bot.i18n import FALLBACK, Texts, texts_for
-from bot.lock import InstanceLock
+from bot.ops.lock import InstanceLock
+from bot.telegram.heartbeat import Heartbeat
 from storage import Store
 from storage.models import Chat
 
 if TYPE_CHECKING:
     from bot.admin.corrections import CorrectionQueue
-    from bot.delivery import DeliveryWorker
+    from bot.delivery.worker import DeliveryWorker
 
 
 @dataclass

@@ -9,12 +9,12 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
 
-from bot import metrics
 from bot.context import BotContext
+from bot.delivery.textsplit import split_html
 from bot.i18n import Html
-from bot.telegram_errors import not_modified
-from bot.textsplit import split_html
-from bot.updates import slot_released
+from bot.ops import metrics
+from bot.telegram.errors import not_modified
+from bot.telegram.updates import slot_released
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)

@@ -28,8 +28,8 @@ from bot.admin.flow import Step
 from bot.admin.formatting import first_link, to_html
 from bot.config import AdminOptions
 from bot.context import BotContext
+from bot.delivery.publishing import update_parts
 from bot.i18n import LANGUAGES, Html, escape, texts_for
-from bot.outbox import update_parts
 from bot.replies import NO_PREVIEW, replace, reply
 
 log = logging.getLogger(__name__)

@@ -17,13 +17,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import asked, callbacks, keyboards, metrics
+from bot import asked, callbacks, keyboards
 from bot.answers import AnswerKind
 from bot.answers.render import inline_results, render_more, reply_to
 from bot.context import BotContext
 from bot.i18n import LANGUAGES, detect_language, texts_for
+from bot.ops import metrics
 from bot.replies import reply
-from bot.telegram_errors import not_modified
+from bot.telegram.errors import not_modified
 from handlers import info, language, start, subscription
 
 log = logging.getLogger(__name__)

@@ -26,8 +26,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, channels, digests, keyboards, subscriptions
+from bot import callbacks, channels, keyboards, subscriptions
 from bot.context import BotContext
+from bot.delivery import digests
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts, texts_for
 from bot.permissions import may_configure
 from bot.replies import replace, reply

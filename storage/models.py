@@ -177,7 +177,7 @@ class SentDelivery:
     language: str
     parts: int = 1
     digest: bool = False  # the message bundled several updates
-    chat_type: str = "private"  # a channel's message is framed as a post (bot.outbox)
+    chat_type: str = "private"  # a channel's message is framed as a post (bot.delivery.publishing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ import pytest
 from bot.answers import Answerer
 from bot.app import VisatalksApp, build_application
 from bot.config import Settings, load_settings
-from bot.runner import running
 from bot.seeds import load_seeds
+from bot.telegram.runner import running
 from storage import Store, open_store
 from tests.fakebotapi import FakeBotApi
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot.app import VisatalksApp, build_application
 from bot.config import Settings
-from bot.delivery import DeliveryWorker
-from bot.runner import running
+from bot.delivery.worker import DeliveryWorker
+from bot.telegram.runner import running
 from storage import Store
 from storage.models import ChatState, Mode
 from tests.conftest import make_settings

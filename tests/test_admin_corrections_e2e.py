@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import VisatalksApp
 from bot.config import Settings
-from bot.outbox import Announcement, publish
+from bot.delivery.publishing import Announcement, publish
 from storage import Store, open_store
 from storage.models import FinishedCorrection
 from storage.outbox import SentMark

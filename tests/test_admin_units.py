@@ -19,8 +19,8 @@ from bot.admin.flow import Step
 from bot.admin.formatting import first_link, to_html, to_plain
 from bot.admin.posting import render
 from bot.config import load_settings
+from bot.delivery.publishing import Announcement, publish
 from bot.errors import ConfigError
-from bot.outbox import Announcement, publish
 from bot.seeds import load_seeds
 from storage import Store, open_store
 from storage.models import ChatState, Mode, PostText, SentDelivery

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.outbox import Announcement, publish
+from bot.delivery.publishing import Announcement, publish
 from storage import Store, open_store
 from storage.models import Mode
 from storage.outbox import OutboxEvent

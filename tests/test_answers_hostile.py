@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from bot.answers import Answerer
 from bot.answers.render import inline_results, render
 from bot.content import Pages
+from bot.delivery.textsplit import TELEGRAM_LIMIT
 from bot.seeds import load_seeds
-from bot.textsplit import TELEGRAM_LIMIT
 from storage import open_store
 from tests.fakebotapi import parse_html
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.backup import restore_command
 from bot.config import Settings
+from bot.ops.backup import restore_command
 from storage import open_store
 from storage.db import latest_version
 from tests.conftest import StartBot

@@ -10,7 +10,7 @@ import signal
 from collections import Counter
 from pathlib import Path
 
-from bot.outbox import Announcement, publish
+from bot.delivery.publishing import Announcement, publish
 from storage import open_store
 from storage.models import Mode
 from tests.delivery_helpers import add_subscribers, wait_until

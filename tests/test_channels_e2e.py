@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.outbox import Announcement, publish
-from bot.ratelimit import HEADROOM
+from bot.delivery.pacing import HEADROOM
+from bot.delivery.publishing import Announcement, publish
 from storage import Store
 from storage.models import ChatState, Mode
 from tests import admin_helpers

@@ -10,8 +10,8 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.admin import channels as screens
 from bot.channels import parse_target
-from bot.outbox import ChannelFrame, digest_parts, update_parts
-from bot.telegram_errors import Action, classify
+from bot.delivery.publishing import ChannelFrame, digest_parts, update_parts
+from bot.telegram.errors import Action, classify
 from storage.models import Mode
 from tests.fakebotapi import FakeBotApi, RateLimits
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.outbox import Announcement, publish
+from bot.delivery.publishing import Announcement, publish
 from storage import Store
 from storage.models import ChatState, Mode
 from tests.conftest import make_settings

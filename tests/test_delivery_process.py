@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.outbox import Announcement, publish
+from bot.delivery.publishing import Announcement, publish
 from storage import open_store
 from tests.conftest import TOKEN
 from tests.delivery_helpers import add_subscribers, wait_until

@@ -19,12 +19,12 @@ from telegram.error import (
 )
 
 from bot.config import DeliveryLimits, load_settings
-from bot.digests import all_slots, next_digest, next_occurrence
+from bot.delivery.digests import all_slots, next_digest, next_occurrence
+from bot.delivery.pacing import HEADROOM, ChatPacer, TokenBucket, global_bucket
+from bot.delivery.publishing import Announcement, digest_parts, pick_language, publish, update_parts
+from bot.delivery.textsplit import TELEGRAM_LIMIT
 from bot.errors import ConfigError
-from bot.outbox import Announcement, digest_parts, pick_language, publish, update_parts
-from bot.ratelimit import HEADROOM, ChatPacer, TokenBucket, global_bucket
-from bot.telegram_errors import Action, classify
-from bot.textsplit import TELEGRAM_LIMIT
+from bot.telegram.errors import Action, classify
 from storage import Store, open_store
 from storage.models import Mode
 from tests.delivery_helpers import ALMATY, add_subscribers, almaty

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.outbox import Announcement, publish
-from bot.textsplit import TELEGRAM_LIMIT
+from bot.delivery.publishing import Announcement, publish
+from bot.delivery.textsplit import TELEGRAM_LIMIT
 from storage.models import Mode
 from tests.conftest import make_settings
 from tests.delivery_helpers import (

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.app import build_application
 from bot.config import FloodLimits
 from bot.flood import FloodGate, Verdict
-from bot.runner import running
+from bot.telegram.runner import running
 from tests.conftest import ADMIN_ID, make_settings
 from tests.fakebotapi import FakeBotApi
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.health import check, judge
+from bot.ops.health import check, judge
 from storage import open_store
 from storage.db import latest_version, migrations
 from storage.probe import Probe

@@ -13,8 +13,8 @@ import pytest
 from bot.app import build_application
 from bot.config import Settings
 from bot.errors import AlreadyRunning
-from bot.lock import InstanceLock
-from bot.runner import running
+from bot.ops.lock import InstanceLock
+from bot.telegram.runner import running
 from tests.conftest import StartBot
 from tests.fakebotapi import FakeBotApi
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application
-from bot.logs import REDACTED, setup_logging
-from bot.runner import running
+from bot.ops.logs import REDACTED, setup_logging
+from bot.telegram.runner import running
 from tests.conftest import make_settings
 from tests.fakebotapi import FakeBotApi
 from tests.test_webhook import free_port

@@ -10,12 +10,12 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import metrics
 from bot.config import load_settings
+from bot.delivery.publishing import publish
 from bot.errors import ConfigError
 from bot.feeds.errors import Problem
 from bot.feeds.poller import CheckResult
-from bot.outbox import publish
+from bot.ops import metrics
 from tests.delivery_helpers import (
     add_subscribers,
     fast_settings,
@@ -110,7 +110,7 @@ async def test_the_webhook_server_serves_metrics_and_healthz(
     api: FakeBotApi, database_path: Path
 ) -> None:
     from bot.app import build_application
-    from bot.runner import running
+    from bot.telegram.runner import running
 
     port = free_port()
     settings = fast_settings(

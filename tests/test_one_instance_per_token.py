@@ -16,7 +16,7 @@ from telegram import Bot
 from bot.app import build_application
 from bot.config import Settings
 from bot.errors import AlreadyRunning
-from bot.runner import running
+from bot.telegram.runner import running
 from tests.conftest import make_settings
 from tests.fakebotapi import FakeBotApi
 
@@ -71,7 +71,9 @@ async def test_a_second_process_with_the_same_token_exits_2_with_one_line(
     assert "Traceback" not in first_log, first_log
     conflicts = [line for line in first_log.splitlines() if "409 Conflict" in line]
     assert conflicts, first_log
-    assert all(" WARNING bot.runner: polling: another instance" in line for line in conflicts)
+    assert all(
+        " WARNING bot.telegram.runner: polling: another instance" in line for line in conflicts
+    )
     assert first.returncode == 0
 
 

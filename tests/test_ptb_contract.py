@@ -115,14 +115,14 @@ def test_a_moved_name_fails_naming_it_and_the_ptb_version() -> None:
 
 
 def test_request_parameter_is_built_from_name_value_and_files() -> None:
-    """bot.delivery builds RequestParameter(name, value, None) positionally."""
+    """bot.delivery.worker builds RequestParameter(name, value, None) positionally."""
     request_parameter = private_name("RequestParameter")
     names = parameters(request_parameter)
     assert names == ["name", "value", "input_files"], changed(
         "RequestParameter's constructor", ["name", "value", "input_files"], names
     )
     data = RequestData([request_parameter("chat_id", "42", None)])
-    # Strings pass as they are: bot.delivery hands over values it encoded itself.
+    # Strings pass as they are: bot.delivery.worker hands over values it encoded itself.
     assert data.json_parameters == {"chat_id": "42"}, changed(
         "RequestData.json_parameters", {"chat_id": "42"}, data.json_parameters
     )
@@ -130,7 +130,7 @@ def test_request_parameter_is_built_from_name_value_and_files() -> None:
 
 
 def test_default_none_is_a_default_value() -> None:
-    """bot.transport tells PTB's 'not given' timeout from None with isinstance."""
+    """bot.telegram.transport tells PTB's 'not given' timeout from None with isinstance."""
     default_value = private_name("DefaultValue")
     assert isinstance(BaseRequest.DEFAULT_NONE, default_value), changed(
         "BaseRequest.DEFAULT_NONE's type", default_value, type(BaseRequest.DEFAULT_NONE)
@@ -145,15 +145,15 @@ def test_odv_input_still_takes_the_timeout_type() -> None:
 
 @pytest.mark.parametrize("cls", [BaseRequest, HTTPXRequest], ids=lambda c: c.__name__)
 def test_do_request_takes_what_the_overrides_take(cls: type[BaseRequest]) -> None:
-    """bot.transport, bot.heartbeat and bot.console override do_request with these, and
-    bot.heartbeat calls HTTPXRequest's positionally."""
+    """bot.telegram.transport, bot.telegram.heartbeat and bot.ops.console override do_request
+    with these, and bot.telegram.heartbeat calls HTTPXRequest's positionally."""
     expected = ["self", "url", "method", "request_data", *TIMEOUTS]
     found = parameters(cls.do_request)
     assert found == expected, changed(f"{cls.__name__}.do_request", expected, found)
 
 
 def test_post_takes_a_url_then_request_data() -> None:
-    """bot.delivery calls BaseRequest.post(url, RequestData) and reads the JSON result."""
+    """bot.delivery.worker calls BaseRequest.post(url, RequestData) and reads the JSON result."""
     expected = ["self", "url", "request_data", *TIMEOUTS]
     found = parameters(BaseRequest.post)
     assert found == expected, changed("BaseRequest.post", expected, found)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.outbox import Announcement, publish
+from bot.delivery.publishing import Announcement, publish
 from tests.conftest import StartBot
 from tests.delivery_helpers import add_subscribers, store_of
 from tests.fakebotapi import FakeBotApi

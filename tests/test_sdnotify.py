@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot import sdnotify
+from bot.telegram import sdnotify
 from storage import open_store
 from storage.runtime import LAST_POLL
 

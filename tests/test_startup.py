@@ -13,7 +13,7 @@ import httpcore
 import pytest
 from telegram.error import NetworkError
 
-from bot.runner import unreachable
+from bot.telegram.runner import unreachable
 from tests.fakebotapi import FakeBotApi
 
 
@@ -73,7 +73,7 @@ async def test_a_refused_connection_names_the_host_not_telegram(tmp_path: Path) 
 
 
 def test_a_name_that_does_not_resolve_is_said_so() -> None:
-    # The chain bot.transport raises when DNS fails: NetworkError <- httpcore <- gaierror.
+    # The chain bot.telegram.transport raises when DNS fails: NetworkError <- httpcore <- gaierror.
     dns = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
     connect = httpcore.ConnectError(str(dns))
     connect.__cause__ = dns

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from bot.textsplit import split_html
+from bot.delivery.textsplit import split_html
 
 
 class _Balance(HTMLParser):

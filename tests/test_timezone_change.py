@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.outbox import Announcement, publish
+from bot.delivery.publishing import Announcement, publish
 from storage.models import Mode
 from tests.conftest import make_settings
 from tests.delivery_helpers import FakeClock, add_subscribers, almaty, run_bot, store_of

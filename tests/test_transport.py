@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError
 
-from bot.transport import CONNECTIONS_PER_SHARD, ShardedRequest
+from bot.telegram.transport import CONNECTIONS_PER_SHARD, ShardedRequest
 from tests.delivery_helpers import wait_until
 from tests.fakebotapi import FakeBotApi
 

@@ -1,4 +1,4 @@
-"""bot.updates: one chat's updates in order, at most N at once, and a chat waiting for its
+"""bot.telegram.updates: one chat's updates in order, at most N at once, and a chat waiting for its
 turn or for a flood limit holds no slot."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import datetime as dt
 
 from telegram import Chat, Message, Update
 
-from bot.updates import PerChatOrder, slot_released
+from bot.telegram.updates import PerChatOrder, slot_released
 
 
 def update(update_id: int, chat_id: int) -> Update:

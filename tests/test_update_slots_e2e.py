@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.updates import MAX_CONCURRENT_UPDATES
+from bot.telegram.updates import MAX_CONCURRENT_UPDATES
 from tests.conftest import StartBot
 from tests.fakebotapi import FakeBotApi
 

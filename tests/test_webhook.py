@@ -12,8 +12,8 @@ import pytest
 
 from bot.app import VisatalksApp, build_application
 from bot.config import load_settings
-from bot.runner import running
-from bot.webhook import SECRET_HEADER
+from bot.telegram.runner import running
+from bot.telegram.webhook import SECRET_HEADER
 from tests.conftest import make_settings
 from tests.fakebotapi import FakeBotApi
 

@@ -36,11 +36,11 @@ from telegram.ext import Application
 from bot import subscriptions
 from bot.admin import views
 from bot.chats import ChatDirectory
+from bot.delivery.publishing import ChannelFrame, render_update, update_parts
+from bot.delivery.textsplit import split_html
 from bot.i18n import FALLBACK, Html, texts_for
-from bot.outbox import ChannelFrame, render_update, update_parts
 from bot.replies import NO_PREVIEW
-from bot.telegram_errors import Action, classify, not_modified
-from bot.textsplit import split_html
+from bot.telegram.errors import Action, classify, not_modified
 from storage import Store
 from storage.models import ChatState, FinishedCorrection, SentDelivery, UpdateRecord
 

@@ -1,7 +1,8 @@
 """Publishing an admin's post, correcting it, withdrawing it.
 
 A post is stored as ordinary content (an article per language for /news, a milestone for
-/status and /timeline when it is one) and announced through bot.outbox, which queues one
+/status and /timeline when it is one) and announced through bot.delivery.publishing, which
+queues one
 delivery per subscriber in their mode. What the admin typed is kept (storage.posts) so the
 post can be corrected later; a correction re-renders it, and the messages already delivered
 are fixed by bot.admin.corrections.
@@ -20,8 +21,8 @@ from dataclasses import dataclass
 from bot.admin.drafts import Draft, host
 from bot.admin.formatting import to_plain
 from bot.content import progress_bar
+from bot.delivery.publishing import Announcement, pick_language, publish, render_update
 from bot.i18n import LANGUAGES, Html, link, texts_for
-from bot.outbox import Announcement, pick_language, publish, render_update
 from storage import Store
 from storage.models import ChatState, Mode, Post
 from storage.posts import article_key, milestone_key

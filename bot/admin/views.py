@@ -17,8 +17,8 @@ from bot.admin.posting import link_html
 from bot.admin.screens import Screen, button
 from bot.admin.state import FeedHealth
 from bot.content import progress_bar
+from bot.delivery.publishing import pick_language
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts, escape
-from bot.outbox import pick_language
 from storage import Store
 from storage.models import (
     ChatState,

@@ -17,9 +17,9 @@ from telegram.constants import ParseMode
 
 from bot import content
 from bot.answers.engine import Answer, AnswerKind
+from bot.delivery.textsplit import TELEGRAM_LIMIT, split_html
 from bot.i18n import Html, Texts, texts_for
 from bot.replies import NO_PREVIEW
-from bot.textsplit import TELEGRAM_LIMIT, split_html
 from storage import Store
 from storage.models import Fact, Milestone, Source
 

@@ -32,7 +32,6 @@ import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from bot import metrics
 from bot.config import FeedOptions
 from bot.feeds import relevance as relevance_module
 from bot.feeds.announce import Announce, NewItem
@@ -41,6 +40,7 @@ from bot.feeds.fetch import Fetched, Fetcher, NotModified
 from bot.feeds.links import display_url, host, normalise_link
 from bot.feeds.parse import PARSE_WORKERS, Entry, ParsedFeed, parse
 from bot.feeds.relevance import Judge
+from bot.ops import metrics
 from storage import Store
 from storage.feeds import KeptOut, KeptOutItem, PendingArticle, iso
 from storage.models import Feed

@@ -7,8 +7,8 @@ version and the name that moved. pyproject.toml pins PTB to the minors that test
 """
 
 # A parameter of BaseRequest.do_request's timeouts that PTB fills with DEFAULT_NONE when the
-# caller gave none: a BaseRequest of our own (bot.transport) must tell "not given" from None
-# ("no timeout") to apply its own defaults, as PTB's HTTPXRequest does.
+# caller gave none: a BaseRequest of our own (bot.telegram.transport) must tell "not given"
+# from None ("no timeout") to apply its own defaults, as PTB's HTTPXRequest does.
 from telegram._utils.defaultvalue import DefaultValue
 
 # The type of those timeout parameters: a do_request override (transport, poll heartbeat,

@@ -5,7 +5,7 @@ compares the secret in constant time. Routes:
 
     POST <path of WEBHOOK_URL>   an update; 403 unless X-Telegram-Bot-Api-Secret-Token matches
     GET  /healthz                the `visatalks health` line; 200 when ok, else 503
-    GET  /metrics                Prometheus metrics (bot.metrics)
+    GET  /metrics                Prometheus metrics (bot.ops.metrics)
 
 Accepted updates go to `application.update_queue`, where PTB's own processing takes them, as
 with polling. The server speaks plain HTTP: TLS ends at the proxy (deploy/).
@@ -32,8 +32,8 @@ from telegram.error import TelegramError
 from telegram.ext import Job
 
 from bot.config import WebhookConfig
-from bot.health import check
-from bot.metrics import MetricsHandler
+from bot.ops.health import check
+from bot.ops.metrics import MetricsHandler
 
 if TYPE_CHECKING:
     from bot.app import VisatalksApp

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.errors import StorageError
 from storage.probe import Probe, probe
 
-# Long polls end every 10 s and beats are written every 15 s (bot.heartbeat); webhook mode
+# Long polls end every 10 s and beats are written every 15 s (bot.telegram.heartbeat); webhook mode
 # checks in with Telegram every 60 s. Two minutes leaves room for one slow round.
 STALE_AFTER = 120.0
 

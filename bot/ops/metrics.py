@@ -37,7 +37,7 @@ from prometheus_client.metrics_core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from bot.errors import StorageError
-from bot.updates import PerChatOrder
+from bot.telegram.updates import PerChatOrder
 from storage.backlog import Backlog, backlog
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ class MetricsServer:
     """Polling mode's own listener: GET /metrics and GET /healthz on METRICS_HOST:PORT."""
 
     def __init__(self, database_path: Path, host: str, port: int) -> None:
-        from bot.webhook import HealthHandler  # the webhook server's /healthz, shared
+        from bot.telegram.webhook import HealthHandler  # the webhook server's /healthz, shared
 
         self.host = host
         self.port = port

@@ -22,8 +22,8 @@ from telegram.request import BaseRequest, RequestData
 from bot.app import VisatalksApp, build_application
 from bot.config import Settings
 from bot.i18n import LANGUAGE_NAMES, Texts, detect_language, texts_for
-from bot.runner import running
 from bot.telegram.ptb_private import ODVInput
+from bot.telegram.runner import running
 
 CONSOLE_TOKEN = "1000000:console-offline-token-000000000"
 BOT_USER = {

@@ -3,7 +3,7 @@
 Polling: PollRequest, the HTTP client that only getUpdates uses, beats on every answered long
 poll, including the empty ones, so an idle bot stays healthy and a bot cut off from Telegram
 goes stale. Webhook: every accepted update beats, and so does a periodic getWebhookInfo
-(bot.webhook), since a quiet bot may receive nothing for hours.
+(bot.telegram.webhook), since a quiet bot may receive nothing for hours.
 
 A beat only sets a number in memory: the hot path never writes to SQLite. A JobQueue job
 writes the newest beat to the `runtime` table every FLUSH_SECONDS, where the health check

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.errors import AlreadyRunning, StorageError
-from bot.lock import InstanceLock, holder_pid
+from bot.ops.lock import InstanceLock, holder_pid
 from storage import backup as copies
 
 

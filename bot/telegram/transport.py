@@ -34,7 +34,7 @@ import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot import metrics
+from bot.ops import metrics
 from bot.telegram.ptb_private import DefaultValue, ODVInput
 
 CONNECTIONS_PER_SHARD = 8

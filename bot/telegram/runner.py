@@ -21,11 +21,11 @@ from telegram import Bot, Update
 from telegram.error import Conflict, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot import sdnotify
 from bot.config import WebhookConfig
 from bot.errors import AlreadyRunning
-from bot.metrics import MetricsServer
-from bot.webhook import WebhookServer
+from bot.ops.metrics import MetricsServer
+from bot.telegram import sdnotify
+from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 

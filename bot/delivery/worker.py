@@ -2,12 +2,12 @@
 
 One asyncio task (started in post_init, drained in post_stop) loops:
 
-1. keep the digest slots current (bot.digests) so digest rows get the right due time;
+1. keep the digest slots current (bot.delivery.digests) so digest rows get the right due time;
 2. fetch due pending rows in batches, oldest first (a digest chat's rows become one job);
 3. hand each job to a send task once its chat's spacing has passed, a concurrency slot is
-   free and the global token bucket has a token (bot.ratelimit);
+   free and the global token bucket has a token (bot.delivery.pacing);
 4. the send task calls sendMessage and records the outcome in SQLite before it frees its
-   slot; Telegram's errors are classified in bot.telegram_errors.
+   slot; Telegram's errors are classified in bot.telegram.errors.
 
 Crash safety: a delivery is marked sent only after Telegram accepted it, and a send holds
 its slot until that mark is committed. So at any moment at most `concurrency` messages can
@@ -43,12 +43,12 @@ from telegram.request import RequestData
 from bot import subscriptions
 from bot.chats import ChatDirectory
 from bot.config import DeliveryLimits
-from bot.digests import Clock, all_slots, system_clock
-from bot.outbox import ChannelFrame, digest_parts, update_parts
-from bot.ratelimit import ChatPacer, global_bucket
+from bot.delivery.digests import Clock, all_slots, system_clock
+from bot.delivery.pacing import ChatPacer, global_bucket
+from bot.delivery.publishing import ChannelFrame, digest_parts, update_parts
 from bot.replies import NO_PREVIEW
+from bot.telegram.errors import Action, Verdict, classify
 from bot.telegram.ptb_private import RequestParameter
-from bot.telegram_errors import Action, Verdict, classify
 from storage import Store
 from storage.models import ChatState, DueDelivery, UpdateRecord
 from storage.outbox import OutboxEvent, OutboxRepo, SentMark

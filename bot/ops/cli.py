@@ -20,12 +20,12 @@ from pathlib import Path
 from telegram.error import NetworkError, TelegramError
 
 from bot.app import build_application
-from bot.backup import backup_command, restore_command
 from bot.config import Settings, check_database_path, environment_with_dotenv, load_settings
 from bot.errors import AlreadyRunning, ConfigError, StorageError
-from bot.health import STALE_AFTER, health_command
-from bot.logs import setup_logging
-from bot.runner import serve, unreachable
+from bot.ops.backup import backup_command, restore_command
+from bot.ops.health import STALE_AFTER, health_command
+from bot.ops.logs import setup_logging
+from bot.telegram.runner import serve, unreachable
 
 log = logging.getLogger(__name__)
 NO_TOKEN_NOTICE = (
@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command is None:
                 args = parse_args(["run"])
             return run_bot(settings, args)
-        from bot.console import run_console
+        from bot.ops.console import run_console
 
         if args.command is None:
             sys.stderr.write(NO_TOKEN_NOTICE)

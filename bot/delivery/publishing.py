@@ -2,7 +2,7 @@
 
 `publish(store, announcement)` is what the feeds and the admin features call: the update and
 one delivery row per subscribed chat are written in one transaction, and the delivery worker
-(bot/delivery.py) sends them. Rendering lives here and only here, so a digest, an instant
+(bot/delivery/worker.py) sends them. Rendering lives here and only here, so a digest, an instant
 message and an admin's later edit of a sent message all read the same.
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.delivery.textsplit import TELEGRAM_LIMIT, split_html
 from bot.i18n import LANGUAGES, Html, link, texts_for
-from bot.textsplit import TELEGRAM_LIMIT, split_html
 from storage import Store
 from storage.outbox import KINDS
 

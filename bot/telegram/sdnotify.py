@@ -13,7 +13,7 @@ import os
 import socket
 from typing import TYPE_CHECKING, Any
 
-from bot.health import check
+from bot.ops.health import check
 
 if TYPE_CHECKING:
     from telegram.ext import Application

@@ -1,0 +1,1 @@
+"""Delivery: the outbox worker, publishing, digests, pacing and text splitting."""

@@ -1,0 +1,1 @@
+"""Operating the bot: CLI, console, backup, health, metrics, logs, the instance lock."""
