@@ -78,18 +78,25 @@ async def _post_init(application: VisatalksApp) -> None:
     await load_seeds(data.store)
     data.answerer = Answerer(data.store)
     await data.answerer.snapshot()  # the first question should not pay for loading the facts
-    data.feeds = await feeds_service.start(application, _feed_announcer(data))
+    data.feeds = await feeds_service.start(
+        application, data.store, data.chats, data.settings, _feed_announcer(data)
+    )
     data.feed_health = partial(feeds_admin.listing, data.store, timezone=data.settings.timezone)
     try:
         await set_command_menus(application.bot)
-        await admin_guard.set_admin_menus(application, menu_commands)
+        await admin_guard.set_admin_menus(
+            application.bot, data.admin_menus, data.settings.admin_ids, data.chats, menu_commands
+        )
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
         log.warning("could not set command menus: %s", exc)
     await digests.replan_if_zone_changed(data.store, data.settings.timezone, data.clock())
     await delivery.start_worker(application)
     if data.delivery is not None:
         watch_deliveries(data.delivery.stats)
-    await corrections.start_queue(application)
+    if data.deliver:  # the offline console corrects nothing, as it delivers nothing
+        data.corrections = await corrections.start_queue(
+            application.bot, data.store, data.chats, data.settings
+        )
     # What start-up built (modules, catalogues, the fact index: about 90,000 objects) lives
     # as long as the process. Frozen, the garbage collector's full passes skip it; a full
     # pass over it stalled the event loop for about 40 ms, long enough to delay sends past
@@ -99,7 +106,9 @@ async def _post_init(application: VisatalksApp) -> None:
 
 
 async def _post_stop(application: VisatalksApp) -> None:
-    await corrections.stop_queue(application)
+    queue, application.bot_data.corrections = application.bot_data.corrections, None
+    if queue is not None:  # stops at once: the rest stays queued for the next start
+        await queue.stop()
     await delivery.stop_worker(application)
 
 
@@ -115,13 +124,18 @@ def _feed_announcer(data: BotData) -> Announce:
 
 
 async def _post_shutdown(application: VisatalksApp) -> None:
-    await feeds_service.stop(application)
+    poller, application.bot_data.feeds = application.bot_data.feeds, None
+    await feeds_service.stop(poller)
     if application.bot_data.store is not None:
         await application.bot_data.store.close()
         application.bot_data.store = None
     if application.bot_data.lock is not None:
         application.bot_data.lock.release()
         application.bot_data.lock = None
+
+
+async def _flush_heartbeat(context: BotContext) -> None:
+    await heartbeat.flush(context.bot_data.heartbeat, context.bot_data.store)
 
 
 async def _forget_old_questions(context: BotContext) -> None:
@@ -192,7 +206,7 @@ def build_application(
     application.add_error_handler(_on_error)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
-            heartbeat.flush, interval=heartbeat.FLUSH_SECONDS, first=1.0, name="heartbeat"
+            _flush_heartbeat, interval=heartbeat.FLUSH_SECONDS, first=1.0, name="heartbeat"
         )
         application.job_queue.run_repeating(
             _forget_old_questions, interval=QUESTIONS_HOUSEKEEPING_SECONDS, first=60.0,

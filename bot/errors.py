@@ -4,11 +4,14 @@ VisatalksError
 ├── ConfigError      a setting is missing or malformed; the start stops with one line
 ├── StorageError     the database cannot be opened or migrated
 └── AlreadyRunning   another visatalks holds the database (two would double every alert)
+
+VisatalksError and StorageError are defined in storage.errors (storage/ imports nothing from
+bot/) and are the same classes here.
 """
 
+from storage.errors import StorageError, VisatalksError
 
-class VisatalksError(Exception):
-    """Base of every error this project raises on purpose."""
+__all__ = ["AlreadyRunning", "ConfigError", "StorageError", "VisatalksError"]
 
 
 class ConfigError(VisatalksError):
@@ -18,10 +21,6 @@ class ConfigError(VisatalksError):
         super().__init__(f"{variable}: {problem}")
         self.variable = variable
         self.problem = problem
-
-
-class StorageError(VisatalksError):
-    """The database cannot be used."""
 
 
 class AlreadyRunning(VisatalksError):

@@ -7,18 +7,26 @@ must not be able to switch it off for everyone.
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from telegram import ChatMember, Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext
-from bot.replies import reply
+from bot.i18n import Texts
+from bot.replies import Replying, reply
 
 log = logging.getLogger(__name__)
 _MANAGERS = (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
 
 
-async def _is_manager(update: Update, context: BotContext) -> bool:
+class Configuring(Replying, Protocol):
+    """What the check needs of a handler's context (bot.context.BotContext is one)."""
+
+    @property
+    def texts(self) -> Texts: ...
+
+
+async def _is_manager(update: Update, context: Configuring) -> bool:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or chat.type == chat.PRIVATE:
         return True
@@ -35,7 +43,7 @@ async def _is_manager(update: Update, context: BotContext) -> bool:
     return member.status in _MANAGERS
 
 
-async def may_configure(update: Update, context: BotContext) -> bool:
+async def may_configure(update: Update, context: Configuring) -> bool:
     """True when the sender may change the chat's settings; otherwise they are told why.
 
     For a button press the refusal answers the callback query, so callers answer it only

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Protocol
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
 
-from bot.context import BotContext
 from bot.delivery.textsplit import split_html
 from bot.i18n import Html
 from bot.ops import metrics
@@ -21,9 +21,16 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MAX_REPLY_WAIT = 10.0  # a reply later than this is worse than none; delivery has its own queue
 
 
+class Replying(Protocol):
+    """What a reply needs of a handler's context (bot.context.BotContext is one)."""
+
+    @property
+    def bot(self) -> Bot: ...
+
+
 async def reply(
     update: Update,
-    context: BotContext,
+    context: Replying,
     text: Html,
     keyboard: InlineKeyboardMarkup | None = None,
 ) -> Message | None:
@@ -59,7 +66,7 @@ async def reply(
 
 async def replace(
     update: Update,
-    context: BotContext,
+    context: Replying,
     text: Html,
     keyboard: InlineKeyboardMarkup | None = None,
 ) -> None:

@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import StorageError
+from storage.errors import StorageError
 from storage.probe import read_only_uri
 
 _BUSY_MS = 2000

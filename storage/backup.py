@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import StorageError
+from storage.errors import StorageError
 from storage.probe import read_only_uri
 
 _BUSY_MS = 10_000

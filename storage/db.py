@@ -10,12 +10,12 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.errors import StorageError
 from storage.articles import ArticleRepo
 from storage.audit import AuditRepo
 from storage.channels import ChannelRepo
 from storage.chats import ChatRepo
 from storage.corrections import CorrectionRepo
+from storage.errors import StorageError
 from storage.facts import FactRepo
 from storage.feeds import FeedRepo
 from storage.milestones import MilestoneRepo

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.errors import StorageError
 from storage.db import latest_version
+from storage.errors import StorageError
 from storage.runtime import LAST_POLL
 
 _BUSY_MS = 2000  # a health check must answer quickly, even when a writer holds the lock

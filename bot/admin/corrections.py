@@ -31,11 +31,11 @@ from typing import Any
 from telegram import Bot, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application
 
 from bot import subscriptions
 from bot.admin import views
 from bot.chats import ChatDirectory
+from bot.config import Settings
 from bot.delivery.publishing import ChannelFrame, render_update, update_parts
 from bot.delivery.textsplit import split_html
 from bot.i18n import FALLBACK, Html, texts_for
@@ -285,15 +285,10 @@ class CorrectionQueue:
             log.warning("chat %s: correction report not delivered: %s", finished.admin_id, exc)
 
 
-App = Application[Any, Any, Any, Any, Any, Any]
-
-
-async def start_queue(application: App) -> None:
+async def start_queue(
+    bot: Bot, store: Store, chats: ChatDirectory, settings: Settings
+) -> CorrectionQueue:
     """post_init: resume the corrections a previous run left (beside the delivery worker)."""
-    data = application.bot_data
-    if not data.deliver or data.store is None or data.chats is None:
-        return
-    bot, chats = application.bot, data.chats
 
     async def report(finished: FinishedCorrection) -> None:
         chat = await chats.get(finished.admin_id)
@@ -305,21 +300,13 @@ async def start_queue(application: App) -> None:
             link_preview_options=NO_PREVIEW,
         )
 
-    rate = data.settings.admin.corrections_per_second
-    timezone = data.settings.timezone
+    rate = settings.admin.corrections_per_second
+    timezone = settings.timezone
 
     def channel_frame(record: UpdateRecord) -> ChannelFrame:  # as the delivery worker frames it
         return ChannelFrame(record.kind, record.created_at, bot.username, timezone)
 
-    corrector = Corrector(bot, data.store, chats, rate, channel_frame)
-    queue = CorrectionQueue(corrector, data.store, report)
+    corrector = Corrector(bot, store, chats, rate, channel_frame)
+    queue = CorrectionQueue(corrector, store, report)
     await queue.resume()
-    data.corrections = queue
-
-
-async def stop_queue(application: App) -> None:
-    """post_stop: leave the rest queued for the next start."""
-    queue = application.bot_data.corrections
-    if queue is not None:
-        application.bot_data.corrections = None
-        await queue.stop()
+    return queue

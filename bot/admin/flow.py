@@ -20,16 +20,22 @@ from enum import IntEnum
 from typing import Any, Generic, TypeVar
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, TypeHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackContext,
+    CommandHandler,
+    ConversationHandler,
+    TypeHandler,
+)
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
-from bot.context import BotContext
 
 PREFIX = "adm"
 
 T = TypeVar("T")
-Handlers = list[BaseHandler[Update, BotContext, object]]
+# The handlers' context type (bot.context.BotContext): this module only passes it through.
+Context = TypeVar("Context", bound=CallbackContext[Any, Any, Any, Any])
 
 
 class Step(IntEnum):
@@ -120,13 +126,13 @@ class Slot(Generic[T]):
 def conversation(
     name: str,
     *,
-    entry_points: Handlers,
+    entry_points: list[BaseHandler[Update, Context, object]],
     steps: Iterable[int],
-    on_screen: Handlers,
-    cancel: Callable[[Update, BotContext], Coroutine[Any, Any, int]],
-    timed_out: Callable[[Update, BotContext], Coroutine[Any, Any, None]],
+    on_screen: list[BaseHandler[Update, Context, object]],
+    cancel: Callable[[Update, Context], Coroutine[Any, Any, int]],
+    timed_out: Callable[[Update, Context], Coroutine[Any, Any, None]],
     timeout: float,
-) -> ConversationHandler[BotContext]:
+) -> ConversationHandler[Context]:
     """An admin conversation: every step takes the same inputs (`on_screen`; the draft knows
     which question is on screen), /cancel ends it, and after `timeout` seconds of silence
     `timed_out` runs."""

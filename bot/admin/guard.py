@@ -8,16 +8,18 @@ anyone else gets a short refusal in their language, and the attempt goes to the 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
-from telegram import BotCommand, Update
-from telegram.ext import Application
+from telegram import Bot, BotCommand, Update
 
 from bot.admin.state import AdminMenus, Menu
+from bot.chats import ChatDirectory
 from bot.commands import set_chat_menu
-from bot.context import BotContext
-from bot.i18n import FALLBACK, texts_for
+from bot.i18n import FALLBACK, Texts, texts_for
 from bot.replies import reply
+from storage import Store
+from storage.models import Chat
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,26 @@ ADMIN_COMMANDS = (
     "post", "updates", "stats", "broadcasts", "facts_admin", "questions", "feeds", "channels",
     "audit",
 )  # fmt: skip
+
+
+class WithMenus(Protocol):
+    admin_menus: AdminMenus
+
+
+class AdminContext(Protocol):
+    """What the guard needs of a handler's context (bot.context.BotContext is one)."""
+
+    @property
+    def bot(self) -> Bot: ...
+    @property
+    def chat(self) -> Chat | None: ...
+    @property
+    def store(self) -> Store: ...
+    @property
+    def texts(self) -> Texts: ...
+    @property
+    def bot_data(self) -> WithMenus: ...
+    def is_admin(self, user_id: int | None) -> bool: ...
 
 
 async def _set_menu(bot: Any, menus: AdminMenus, admin_id: int, language: str) -> None:
@@ -40,7 +62,7 @@ async def _set_menu(bot: Any, menus: AdminMenus, admin_id: int, language: str) -
         menus.languages[admin_id] = language
 
 
-async def first_contact(update: Update, context: BotContext) -> None:
+async def first_contact(update: Update, context: AdminContext) -> None:
     """An admin writing in private before their menu could be set (they had never opened
     the bot when it started): now Telegram knows their chat."""
     user, chat = update.effective_user, update.effective_chat
@@ -53,18 +75,16 @@ async def first_contact(update: Update, context: BotContext) -> None:
 
 
 async def set_admin_menus(
-    application: Application[Any, Any, Any, Any, Any, Any], public: Menu
+    bot: Bot, menus: AdminMenus, admin_ids: Iterable[int], chats: ChatDirectory, public: Menu
 ) -> None:
     """post_init: each admin sees the public commands and theirs, in the admin's language."""
-    menus = application.bot_data.admin_menus
     menus.public = public
-    chats = application.bot_data.chats
-    for admin_id in sorted(application.bot_data.settings.admin_ids):
-        chat = await chats.get(admin_id) if chats is not None else None
-        await _set_menu(application.bot, menus, admin_id, chat.language if chat else FALLBACK)
+    for admin_id in sorted(admin_ids):
+        chat = await chats.get(admin_id)
+        await _set_menu(bot, menus, admin_id, chat.language if chat else FALLBACK)
 
 
-async def require(update: Update, context: BotContext, attempt: str) -> int | None:
+async def require(update: Update, context: AdminContext, attempt: str) -> int | None:
     """The admin's user id; or None, after a refusal and an audit entry naming `attempt`."""
     user = update.effective_user
     user_id = user.id if user else None

@@ -25,8 +25,9 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Iterable, Mapping
+from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import tornado.httpserver
 import tornado.netutil
@@ -37,12 +38,12 @@ from prometheus_client.metrics_core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from bot.errors import StorageError
+from bot.ops.health import check
 from bot.telegram.updates import PerChatOrder
 from storage.backlog import Backlog, backlog
 
 if TYPE_CHECKING:
     from bot.answers.engine import AnswerKind
-    from bot.feeds.poller import CheckResult
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,21 @@ def flood_limited(body: bytes) -> None:
         FLOOD_WAIT.inc(wait)
 
 
-def feed_checked(result: CheckResult) -> CheckResult:
+class FeedCheck(Protocol):
+    """The outcome of one feed check, as counted (bot.feeds.poller.CheckResult is one)."""
+
+    @property
+    def failed(self) -> bool: ...
+    @property
+    def not_modified(self) -> bool: ...
+    @property
+    def new(self) -> int: ...
+
+
+Checked = TypeVar("Checked", bound=FeedCheck)
+
+
+def feed_checked(result: Checked) -> Checked:
     if result.failed:
         outcome = "failed"
     elif result.not_modified:
@@ -181,12 +196,26 @@ class MetricsHandler(tornado.web.RequestHandler):
         self.finish(body)
 
 
+class HealthHandler(tornado.web.RequestHandler):
+    """GET /healthz: the `visatalks health` line; 200 when ok, else 503 (both servers)."""
+
+    SUPPORTED_METHODS = ("GET",)
+
+    def initialize(self, database_path: Path) -> None:
+        self.database_path = database_path
+
+    async def get(self) -> None:
+        health = await check(self.database_path)
+        self.set_status(HTTPStatus.OK if health.ok else HTTPStatus.SERVICE_UNAVAILABLE)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(health.line + "\n")
+
+
 class MetricsServer:
     """Polling mode's own listener: GET /metrics and GET /healthz on METRICS_HOST:PORT."""
 
     def __init__(self, database_path: Path, host: str, port: int) -> None:
-        from bot.telegram.webhook import HealthHandler  # the webhook server's /healthz, shared
-
         self.host = host
         self.port = port
         app = tornado.web.Application(

@@ -22,7 +22,7 @@ from bot.telegram.ptb_private import ODVInput
 from storage.runtime import LAST_POLL
 
 if TYPE_CHECKING:
-    from bot.context import BotContext
+    from storage import Store
 
 FLUSH_SECONDS = 15.0
 
@@ -43,14 +43,13 @@ class Heartbeat:
         self._flushed = value
 
 
-async def flush(context: BotContext) -> None:
-    """JobQueue job: writes the newest beat to SQLite (at most one write per run)."""
-    heartbeat = context.bot_data.heartbeat
+async def flush(heartbeat: Heartbeat, store: Store | None) -> None:
+    """Writes the newest beat to SQLite (at most one write per call; a JobQueue job calls it)."""
     value = heartbeat.pending()
-    if value is None or context.bot_data.store is None:
+    if value is None or store is None:
         return
     moment = dt.datetime.fromtimestamp(value, dt.UTC).isoformat(timespec="seconds")
-    await context.store.runtime.put(LAST_POLL, moment)
+    await store.runtime.put(LAST_POLL, moment)
     heartbeat.flushed(value)
 
 

@@ -107,7 +107,10 @@ async def running(
             ours = webhook.url if webhook is not None else None
             await refuse_foreign_webhook(application.bot, ours, take_over=take_over)
         if webhook is not None:
-            listening = WebhookServer(application, webhook)
+            data = application.bot_data
+            listening = WebhookServer(
+                application, webhook, data.heartbeat, data.settings.database_path
+            )
             await listening.start()  # stops itself if registering with Telegram fails
             server = listening
         elif poll:

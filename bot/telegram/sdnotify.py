@@ -11,14 +11,22 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.ops.health import check
 
 if TYPE_CHECKING:
     from telegram.ext import Application
 
-    from bot.context import BotContext
+    from bot.config import Settings
+
+
+class Configured(Protocol):
+    """What the watchdog needs of its job's context (bot.context.BotContext is one)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +57,7 @@ def watchdog_interval() -> float | None:
     return int(usec) / 1_000_000 / 3
 
 
-async def watchdog(context: BotContext) -> None:
+async def watchdog(context: Configured) -> None:
     """JobQueue job: WATCHDOG=1 only when the health check passes."""
     health = await check(context.settings.database_path)
     if health.ok:

@@ -21,7 +21,7 @@ import re
 import time
 from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import tornado.httpserver
 import tornado.netutil
@@ -29,15 +29,13 @@ import tornado.routing
 import tornado.web
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Job
+from telegram.ext import Application, CallbackContext, Job
 
 from bot.config import WebhookConfig
-from bot.ops.health import check
-from bot.ops.metrics import MetricsHandler
+from bot.ops.metrics import HealthHandler, MetricsHandler
+from bot.telegram.heartbeat import Heartbeat
 
-if TYPE_CHECKING:
-    from bot.app import VisatalksApp
-    from bot.context import BotContext
+App = Application[Any, Any, Any, Any, Any, Any]
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +47,9 @@ CHECK_SECONDS = 60.0  # how often getWebhookInfo confirms Telegram still reaches
 class _UpdateHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, bot_app: VisatalksApp, secret: str) -> None:
+    def initialize(self, bot_app: App, heartbeat: Heartbeat, secret: str) -> None:
         self.bot_app = bot_app
+        self.heartbeat = heartbeat
         self.secret = secret.encode()
 
     def check_xsrf_cookie(self) -> None:
@@ -72,7 +71,7 @@ class _UpdateHandler(tornado.web.RequestHandler):
             log.warning("webhook: a body from %s is not an update", self._peer())
             self._answer(HTTPStatus.BAD_REQUEST)
             return
-        self.bot_app.bot_data.heartbeat.beat()
+        self.heartbeat.beat()
         await self.bot_app.update_queue.put(update)
         self._answer(HTTPStatus.OK)
 
@@ -83,20 +82,6 @@ class _UpdateHandler(tornado.web.RequestHandler):
         self.set_status(status)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.finish(f"{status.phrase}\n")
-
-
-class HealthHandler(tornado.web.RequestHandler):
-    SUPPORTED_METHODS = ("GET",)
-
-    def initialize(self, database_path: Path) -> None:
-        self.database_path = database_path
-
-    async def get(self) -> None:
-        health = await check(self.database_path)
-        self.set_status(HTTPStatus.OK if health.ok else HTTPStatus.SERVICE_UNAVAILABLE)
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.set_header("Cache-Control", "no-store")
-        self.finish(health.line + "\n")
 
 
 def _log_request(handler: tornado.web.RequestHandler) -> None:
@@ -110,19 +95,21 @@ def _log_request(handler: tornado.web.RequestHandler) -> None:
 class WebhookServer:
     """Listens, registers the webhook with Telegram, and checks on it every CHECK_SECONDS."""
 
-    def __init__(self, application: VisatalksApp, config: WebhookConfig) -> None:
+    def __init__(
+        self, application: App, config: WebhookConfig, heartbeat: Heartbeat, database_path: Path
+    ) -> None:
         if config.url is None or config.secret is None:
             raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
         self.application = application
         self.config = config
-        database_path = application.bot_data.settings.database_path
+        self.heartbeat = heartbeat
         routes: list[Any] = [
             (r"/healthz", HealthHandler, {"database_path": database_path}),
             (r"/metrics", MetricsHandler, {"database_path": database_path}),
             (
                 tornado.routing.PathMatches(re.escape(config.path.rstrip("/")) + "/?"),
                 _UpdateHandler,
-                {"bot_app": application, "secret": config.secret},
+                {"bot_app": application, "heartbeat": heartbeat, "secret": config.secret},
             ),
         ]
         app = tornado.web.Application(routes, log_function=_log_request)
@@ -145,7 +132,7 @@ class WebhookServer:
         except BaseException:
             await self.stop()
             raise
-        self.application.bot_data.heartbeat.beat()
+        self.heartbeat.beat()
         log.info(
             "webhook: listening on %s:%s, path %s", self.config.listen, self.port, self.config.path
         )
@@ -163,7 +150,7 @@ class WebhookServer:
         with contextlib.suppress(Exception):
             await self._server.close_all_connections()
 
-    async def _check_in(self, context: BotContext) -> None:
+    async def _check_in(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """Beats when Telegram answers and reports no new delivery error to our URL."""
         try:
             info = await context.bot.get_webhook_info()
@@ -187,4 +174,4 @@ class WebhookServer:
                 info.pending_update_count,
             )
             return
-        self.application.bot_data.heartbeat.beat()
+        self.heartbeat.beat()
