@@ -245,6 +245,7 @@ def html_to_plain(text: str) -> str:
 
 
 def command_entities(text: str) -> list[JSONDict]:
+    """The ``bot_command`` entity Telegram sets on a message starting with ``/command``."""
     match = _BOT_COMMAND_RE.match(text)
     if not match:
         return []

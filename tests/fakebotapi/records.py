@@ -114,6 +114,8 @@ class InlineAnswer:
 
 @dataclass(slots=True)
 class Failure:
+    """A scripted error (:meth:`FakeBotApi.fail_next`) and how many calls it still hits."""
+
     method: str | None
     chat_id: int | None
     error: ApiError
@@ -123,6 +125,8 @@ class Failure:
 
 @dataclass(slots=True)
 class PendingQuery:
+    """A callback or inline query injected and not yet answered."""
+
     user_id: int
     payload: str
     answered: bool = False
@@ -130,6 +134,8 @@ class PendingQuery:
 
 @dataclass(slots=True)
 class Webhook:
+    """The webhook set by ``setWebhook`` and the last error delivering to it."""
+
     url: str
     secret_token: str | None
     max_connections: int

@@ -139,6 +139,7 @@ Handler = Callable[[JSONDict, Connection], Any]
 
 
 def scope_key(scope: Any) -> str:
+    """A ``BotCommandScope`` (a dict or its JSON) as a stable key; default when absent."""
     if isinstance(scope, str):
         scope = json.loads(scope) if scope.startswith("{") else {"type": scope}
     return json.dumps(scope or {"type": "default"}, sort_keys=True)
