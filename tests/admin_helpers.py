@@ -70,7 +70,9 @@ class Admin:
         message as it is now)."""
         current = self.api.message(message.chat_id, message.message_id) or {}
         keyboard = (current.get("reply_markup") or {}).get("inline_keyboard") or []
-        found = [b["callback_data"] for row in keyboard for b in row if "callback_data" in b]
+        found: list[str] = [
+            b["callback_data"] for row in keyboard for b in row if "callback_data" in b
+        ]
         data = next((d for d in found if d.startswith(starts) and d.endswith(ends)), None)
         assert data is not None, f"no button {starts!r} among {found}"
         self.taps += 1

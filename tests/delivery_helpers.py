@@ -48,7 +48,7 @@ def fast_settings(api: FakeBotApi, database_path: Path, **extra: str) -> Setting
 
 
 def almaty(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=ALMATY)  # type: ignore[misc]
+    return dt.datetime(*args).replace(tzinfo=ALMATY)  # type: ignore[arg-type]
 
 
 @asynccontextmanager

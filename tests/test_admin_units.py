@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,7 @@ _TYPES = ["bold", "italic", "underline", "strikethrough", "spoiler", "code", "bl
 
 @settings(max_examples=200, deadline=None)
 @given(
-    text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+    text=st.text(st.characters(blacklist_categories=["Cs"]), max_size=40),
     raw=st.lists(
         st.tuples(st.sampled_from(_TYPES), st.integers(0, 90), st.integers(1, 90)), max_size=6
     ),
@@ -229,10 +230,10 @@ def test_admin_settings_have_defaults_and_name_bad_values() -> None:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> Store:
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
     opened = await open_store(tmp_path / "a.sqlite3")
     await load_seeds(opened)
-    yield opened  # type: ignore[misc]
+    yield opened
     await opened.close()
 
 

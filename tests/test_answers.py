@@ -267,7 +267,7 @@ async def test_inline_results_put_facts_first_and_the_status_last(answerer: Answ
     results = await inline_results(answer, answerer.store, pages)
     assert [r.id for r in results][-1] == "status"
     assert results[0].id.startswith("fact-")
-    assert "Дереккөз: Kazinform" in results[0].input_message_content.message_text  # type: ignore[union-attr]
+    assert "Дереккөз: Kazinform" in results[0].input_message_content.message_text  # type: ignore[attr-defined]
     overview = await inline_results(await answerer.overview("en"), answerer.store, pages)
     assert overview[0].id == "status" and overview[0].title.startswith("Where the talks stand")
     assert len({r.id for r in overview}) == len(overview)

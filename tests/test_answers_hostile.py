@@ -59,7 +59,7 @@ HOSTILE = [
 ]
 
 ALPHABET = st.characters(
-    blacklist_categories=("Cs",),
+    blacklist_categories=["Cs"],
     whitelist_categories=None,
 )
 WORDS = st.sampled_from(
@@ -79,7 +79,7 @@ async def check(answerer: Answerer, question: str, chat_language: str = "ru") ->
     assert 0 < len(text) <= TELEGRAM_LIMIT
     parse_html(text)  # raises on what Telegram would refuse
     for result in await inline_results(answer, answerer.store, Pages(answerer.store)):
-        body = result.input_message_content.message_text  # type: ignore[union-attr]
+        body = result.input_message_content.message_text  # type: ignore[attr-defined]
         assert 0 < len(body) <= TELEGRAM_LIMIT
         parse_html(body)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.fakebotapi import FakeBotApi
@@ -114,7 +116,7 @@ async def test_huge_and_odd_messages_are_answered_calmly(api: FakeBotApi) -> Non
 
 
 async def test_groups_answer_only_commands_meant_for_this_bot(api: FakeBotApi) -> None:
-    group = dict(chat_id=-100500, chat_type="supergroup", chat_title="Travel")
+    group: dict[str, Any] = {"chat_id": -100500, "chat_type": "supergroup", "chat_title": "Travel"}
     api.user_message(1010, "hello everyone", **group)
     api.user_message(1010, "/status@other_bot", **group)
     api.user_message(1010, "/nonsense", **group)
@@ -148,7 +150,11 @@ async def test_command_menus_are_set_per_language(api: FakeBotApi) -> None:
 
 
 async def test_in_a_group_only_its_admins_change_the_subscription(api: FakeBotApi) -> None:
-    group = dict(chat_id=-100777, chat_type="supergroup", chat_title="Students")
+    group: dict[str, Any] = {
+        "chat_id": -100777,
+        "chat_type": "supergroup",
+        "chat_title": "Students",
+    }
     refused = await api.reply_to(1013, "/subscribe", **group)
     assert "только её администраторы" in refused.plain
     api.set_member_status(-100777, 1014, "administrator")

@@ -85,7 +85,7 @@ async def test_429_waits_retry_after_then_delivers_once(api: FakeBotApi, fast: S
         row = await store.db.fetchone(
             "SELECT status, attempts, last_error FROM deliveries WHERE chat_id = 601"
         )
-        assert tuple(row) == ("sent", 0, None)  # a 429 is not a failed attempt
+        assert row is not None and tuple(row) == ("sent", 0, None)  # a 429 is not a failed attempt
         assert (await store.outbox.counts(published.update_id)).sent == 2
         assert worker_of(app).stats["flood"] == 1
     assert len(api.messages_to(601)) == 1 and len(api.messages_to(602)) == 1
@@ -144,7 +144,7 @@ async def test_chat_not_found_marks_the_chat_gone(api: FakeBotApi, fast: Setting
         row = await store.db.fetchone(
             "SELECT status, last_error FROM deliveries WHERE chat_id = 801"
         )
-        assert row[0] == "skipped" and "chat not found" in row[1].lower()
+        assert row is not None and row[0] == "skipped" and "chat not found" in row[1].lower()
         assert (await store.outbox.counts(published.update_id)).sent == 1
 
 
@@ -216,9 +216,9 @@ async def test_5xx_is_retried_with_backoff_then_failed_with_its_error(
         row = await store.db.fetchone(
             "SELECT status, attempts, last_error FROM deliveries WHERE chat_id = 901"
         )
-        assert tuple(row) == ("failed", 3, "Bad Gateway")
+        assert row is not None and tuple(row) == ("failed", 3, "Bad Gateway")
         row = await store.db.fetchone("SELECT status, attempts FROM deliveries WHERE chat_id = 902")
-        assert tuple(row) == ("sent", 1)
+        assert row is not None and tuple(row) == ("sent", 1)
         errors = await store.outbox.common_errors(published.update_id)
         assert [(e.error, e.count) for e in errors] == [("Bad Gateway", 1)]
         assert [(e.error, e.count) for e in await store.outbox.common_errors()] == [

@@ -46,10 +46,10 @@ from tests.fakebotapi import (
     FakeBotApi,
     HtmlParseError,
     RateLimits,
-    _RateLimiter,
     html_to_plain,
     parse_html,
 )
+from tests.fakebotapi.limits import RateLimiter
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 USER = 7
@@ -527,7 +527,7 @@ async def test_rate_limits_reject_sends_beyond_the_ceiling(
 
 
 def test_rate_limit_windows_slide() -> None:
-    limiter = _RateLimiter(
+    limiter = RateLimiter(
         RateLimits(global_per_second=30, private_per_second=1, group_per_minute=20)
     )
     assert limiter.acquire(1, now=100.0) is None

@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -164,7 +165,7 @@ async def test_conditional_get_with_etag_and_last_modified(
     assert (await feed_at(store, server.url("/kk.rdf"))).etag == '"v2"'
 
 
-BAD = {
+BAD: dict[str, tuple[Problem, dict[str, Any]]] = {
     "/malformed.xml": (Problem.MALFORMED, {"name": "malformed.xml"}),
     "/page.html": (Problem.NOT_A_FEED, {"name": "page.html", "content_type": "text/html"}),
     "/empty.xml": (Problem.EMPTY, {"body": b""}),

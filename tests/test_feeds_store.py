@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,7 +88,12 @@ async def test_a_removed_feed_remembers_what_it_has_seen(store: Store) -> None:
 
 
 async def test_feed_articles_are_deduplicated_by_key_url_and_text(store: Store) -> None:
-    common = {"source": "S", "guid": None, "language": "ru", "published_at": "2025-12-02"}
+    common: dict[str, Any] = {
+        "source": "S",
+        "guid": None,
+        "language": "ru",
+        "published_at": "2025-12-02",
+    }
     first = await store.articles.add_from_feed(
         key="feed:a", url="https://a.kz/1", title="T", body="B", **common
     )

@@ -29,7 +29,8 @@ def restore_logging() -> Iterator[None]:
     names = ("httpx", "httpcore", "apscheduler")
     levels = {name: logging.getLogger(name).level for name in names}
     yield
-    root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
 

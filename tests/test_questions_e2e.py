@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.fakebotapi import FakeBotApi, parse_html
 
 pytestmark = pytest.mark.usefixtures("bot")
 
-GROUP = {"chat_id": -100700, "chat_type": "supergroup", "chat_title": "Travellers"}
+GROUP: dict[str, Any] = {"chat_id": -100700, "chat_type": "supergroup", "chat_title": "Travellers"}
 BOT = "@visatalks_bot"
 
 

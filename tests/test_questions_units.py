@@ -8,7 +8,7 @@ import datetime as dt
 from bot import asked, phrasing
 from bot.admin import questions as service
 from bot.i18n import texts_for
-from storage import open_store
+from storage import Store, open_store
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -26,7 +26,7 @@ def test_the_same_question_in_other_words_typos_and_languages_is_one_group() -> 
     assert not phrasing.same(signatures[0], phrasing.signature(other))
 
 
-async def record(store, text: str, language: str, when: dt.datetime, answer: str) -> int:  # type: ignore[no-untyped-def]
+async def record(store: Store, text: str, language: str, when: dt.datetime, answer: str) -> int:
     return await store.questions.record(
         text=text, language=language, signature=phrasing.signature(text), answer=answer,
         top=None, listed=answer == "nothing", at=when.isoformat(timespec="seconds"),

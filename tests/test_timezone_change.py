@@ -15,7 +15,9 @@ from tests.fakebotapi import FakeBotApi
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
-async def due_times(api: FakeBotApi, database_path: Path, clock: FakeClock, zone: str) -> dict:
+async def due_times(
+    api: FakeBotApi, database_path: Path, clock: FakeClock, zone: str
+) -> dict[int, tuple[float, float]]:
     async with run_bot(make_settings(api, database_path, TIMEZONE=zone), clock) as app:
         rows = await store_of(app).db.fetchall(
             "SELECT chat_id, due_at, next_attempt_at FROM deliveries WHERE status = 'pending'"
