@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 
 from bot.config import FloodLimits
+from bot.tokenbucket import TokenBucket
 
 _MAX_USERS = 100_000  # least recently seen users beyond this are forgotten (a full bucket)
 
@@ -25,33 +25,32 @@ class Verdict(Enum):
     DROP = "drop"  # still over the limit: ignore
 
 
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    at: float
-    warned: bool = False
+class _UserBucket(TokenBucket):
+    """A user's bucket, which also remembers whether the "slow down" notice went out."""
+
+    __slots__ = ("warned",)
+
+    def __init__(self, limits: FloodLimits, clock: Callable[[], float]) -> None:
+        super().__init__(limits.per_second, limits.burst, clock, tokens=limits.burst)
+        self.warned = False
 
 
 class FloodGate:
     def __init__(self, limits: FloodLimits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.clock = clock
-        self._buckets: OrderedDict[int, _Bucket] = OrderedDict()
+        self._buckets: OrderedDict[int, _UserBucket] = OrderedDict()
 
     def check(self, user_id: int) -> Verdict:
-        now = self.clock()
         bucket = self._buckets.get(user_id)
         if bucket is None:
-            bucket = self._buckets[user_id] = _Bucket(float(self.limits.burst), now)
+            bucket = self._buckets[user_id] = _UserBucket(self.limits, self.clock)
             if len(self._buckets) > _MAX_USERS:
                 self._buckets.popitem(last=False)
         else:
             self._buckets.move_to_end(user_id)
-            refill = (now - bucket.at) * self.limits.per_second
-            bucket.tokens = min(float(self.limits.burst), bucket.tokens + refill)
-            bucket.at = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
+        if bucket.wait() == 0.0:
+            bucket.take()
             bucket.warned = False
             return Verdict.PASS
         if bucket.warned:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from bot.config import DeliveryLimits
+from bot.tokenbucket import TokenBucket
 
 HEADROOM = 0.965  # the share of each limit the bot aims at
 # Tokens the global bucket may save up: a tenth of one, so a late wake-up of the event loop
@@ -24,39 +25,7 @@ MIN_BURST = 1.1
 BURST_SHARE = 0.01
 _PRUNE_EVERY = 10_000
 
-
-class TokenBucket:
-    """`rate` sends per second, at most `burst` at once; `pause_for` stops it after a 429."""
-
-    def __init__(
-        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.rate = rate
-        self.burst = max(1.0, burst)
-        self._clock = clock
-        self._tokens = 1.0
-        self._stamp = clock()
-        self._paused_until = 0.0
-
-    def wait(self) -> float:
-        """Seconds until a send may go (0 when one may go now)."""
-        now = self._clock()
-        if now < self._paused_until:
-            return self._paused_until - now
-        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-        missing = 1.0 - self._tokens
-        return 0.0 if missing <= 1e-9 else missing / self.rate  # float sums fall short
-
-    def take(self) -> None:
-        self._tokens -= 1.0
-
-    def pause_for(self, seconds: float) -> None:
-        until = self._clock() + seconds
-        if until > self._paused_until:
-            self._paused_until = until
-            self._tokens = 0.0
-            self._stamp = until
+__all__ = ["HEADROOM", "ChatPacer", "TokenBucket", "global_bucket"]
 
 
 class ChatPacer:
