@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from bot import content
+from bot import sourcing
 from bot.answers import Answer, Answerer, AnswerKind
 from bot.answers.render import SCREEN, plain, reply_to
 from bot.answers.text import kazakh_from_latin
@@ -49,12 +49,12 @@ async def test_latin_kazakh_questions_get_kazakh_answers(answerer: Answerer) -> 
 )
 def test_as_of_says_the_date_and_how_old_it_is(language: str, expected: str) -> None:
     texts = texts_for(language)
-    assert content.as_of(texts, dt.date(2025, 12, 2), dt.date(2026, 12, 4)) == expected
-    today = content.as_of(texts, dt.date(2026, 12, 4), dt.date(2026, 12, 4))
+    assert sourcing.as_of(texts, dt.date(2025, 12, 2), dt.date(2026, 12, 4)) == expected
+    today = sourcing.as_of(texts, dt.date(2026, 12, 4), dt.date(2026, 12, 4))
     assert "2026" in today and ("(" in today)
     # Kazakh months take their own ending: сәуірдегі, қыркүйектегі.
-    april = content.as_of(texts_for("kk"), dt.date(2026, 4, 1), dt.date(2026, 12, 4))
-    september = content.as_of(texts_for("kk"), dt.date(2026, 9, 1), dt.date(2026, 12, 4))
+    april = sourcing.as_of(texts_for("kk"), dt.date(2026, 4, 1), dt.date(2026, 12, 4))
+    september = sourcing.as_of(texts_for("kk"), dt.date(2026, 9, 1), dt.date(2026, 12, 4))
     assert "сәуірдегі" in april and "қыркүйектегі" in september
 
 

@@ -18,8 +18,9 @@ from bot.admin import flow
 from bot.admin.flow import FactStep
 from bot.admin.formatting import to_plain
 from bot.admin.screens import Screen, button
-from bot.content import TOPICS, source_line
+from bot.content import TOPICS
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts, escape
+from bot.sourcing import source_line
 from storage import Store
 from storage.models import FactRecord
 

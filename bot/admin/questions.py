@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import content, phrasing
+from bot import content, phrasing, sourcing
 from bot.admin import flow
 from bot.admin.facts import TEXT_LIMIT, topic_label
 from bot.admin.screens import Screen, button
@@ -257,7 +257,7 @@ def delivered(draft: AnswerDraft, language: str) -> Html:
     return texts(
         "questions.delivered.html",
         text=draft.texts[language],
-        source=content.source_line(texts, _source(draft, language)),
+        source=sourcing.source_line(texts, _source(draft, language)),
     )
 
 
@@ -266,7 +266,7 @@ def _fact_message(fact: FactRecord, language: str) -> Html:
     return texts(
         "questions.delivered.html",
         text=fact.texts[language],
-        source=content.source_line(texts, fact.source),
+        source=sourcing.source_line(texts, fact.source),
     )
 
 

@@ -1,6 +1,6 @@
 """An Answer as Telegram shows it: a reply in HTML, or inline-mode results.
 
-Every fact carries its source and date (bot.content.source_line); the status is the very
+Every fact carries its source and date (bot.sourcing.source_line); the status is the very
 text of /status (bot.content.Pages). A reply is kept under Telegram's 4096 characters by
 leaving out the last items rather than cutting one.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
-from bot import content
+from bot import content, sourcing
 from bot.answers.engine import Answer, AnswerKind
 from bot.delivery.textsplit import TELEGRAM_LIMIT, split_html
 from bot.i18n import Html, Texts, texts_for
@@ -37,7 +37,7 @@ def fact_item(texts: Texts, fact: Fact) -> Html:
         "qa.fact.html",
         text=fact.text,
         note=Html(note),
-        source=content.source_line(texts, fact.source),
+        source=sourcing.source_line(texts, fact.source),
     )
 
 
@@ -56,8 +56,8 @@ class Reply:
 def facts_block(texts: Texts, facts: Sequence[Fact]) -> Html:
     """The facts as bullets, then their sources, one line per source."""
     notes: dict[Source, int] = {}
-    bullets = content.fact_lines(texts, facts, notes)
-    return Html("\n".join([*bullets, *content.source_lines(texts, notes)]))
+    bullets = sourcing.fact_lines(texts, facts, notes)
+    return Html("\n".join([*bullets, *sourcing.source_lines(texts, notes)]))
 
 
 def _fitted(texts: Texts, head: list[Html], facts: Sequence[Fact], tail: list[Html]) -> Reply:
@@ -189,7 +189,7 @@ async def inline_results(
         _result(
             f"fact-{fact.id}",
             fact.text,
-            plain(content.source_line(texts, fact.source)),
+            plain(sourcing.source_line(texts, fact.source)),
             fact_item(texts, fact),
         )
         for fact in answer.facts
