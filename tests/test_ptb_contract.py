@@ -115,14 +115,14 @@ def test_a_moved_name_fails_naming_it_and_the_ptb_version() -> None:
 
 
 def test_request_parameter_is_built_from_name_value_and_files() -> None:
-    """bot.delivery.worker builds RequestParameter(name, value, None) positionally."""
+    """bot.delivery.sending builds RequestParameter(name, value, None) positionally."""
     request_parameter = private_name("RequestParameter")
     names = parameters(request_parameter)
     assert names == ["name", "value", "input_files"], changed(
         "RequestParameter's constructor", ["name", "value", "input_files"], names
     )
     data = RequestData([request_parameter("chat_id", "42", None)])
-    # Strings pass as they are: bot.delivery.worker hands over values it encoded itself.
+    # Strings pass as they are: bot.delivery.sending hands over values it encoded itself.
     assert data.json_parameters == {"chat_id": "42"}, changed(
         "RequestData.json_parameters", {"chat_id": "42"}, data.json_parameters
     )
@@ -153,7 +153,7 @@ def test_do_request_takes_what_the_overrides_take(cls: type[BaseRequest]) -> Non
 
 
 def test_post_takes_a_url_then_request_data() -> None:
-    """bot.delivery.worker calls BaseRequest.post(url, RequestData) and reads the JSON result."""
+    """bot.delivery.sending calls BaseRequest.post(url, RequestData) and reads the JSON result."""
     expected = ["self", "url", "request_data", *TIMEOUTS]
     found = parameters(BaseRequest.post)
     assert found == expected, changed("BaseRequest.post", expected, found)
