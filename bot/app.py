@@ -90,10 +90,11 @@ async def _post_init(application: VisatalksApp) -> None:
     except TelegramError as exc:  # a menu is a nicety; never a reason not to start
         log.warning("could not set command menus: %s", exc)
     await digests.replan_if_zone_changed(data.store, data.settings.timezone, data.clock())
-    await delivery.start_worker(application)
-    if data.delivery is not None:
+    if data.deliver:  # not the offline console: it delivers and corrects nothing
+        data.delivery = await delivery.start_worker(
+            application.bot, data.store, data.chats, data.settings, data.clock
+        )
         watch_deliveries(data.delivery.stats)
-    if data.deliver:  # the offline console corrects nothing, as it delivers nothing
         data.corrections = await corrections.start_queue(
             application.bot, data.store, data.chats, data.settings
         )
@@ -109,7 +110,9 @@ async def _post_stop(application: VisatalksApp) -> None:
     queue, application.bot_data.corrections = application.bot_data.corrections, None
     if queue is not None:  # stops at once: the rest stays queued for the next start
         await queue.stop()
-    await delivery.stop_worker(application)
+    worker, application.bot_data.delivery = application.bot_data.delivery, None
+    if worker is not None:  # finishes the sends in flight, then stops
+        await worker.stop()
 
 
 def _feed_announcer(data: BotData) -> Announce:

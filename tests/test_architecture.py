@@ -135,8 +135,7 @@ def test_storage_imports_nothing_from_bot_or_handlers() -> None:
 
 def test_only_the_composition_root_assigns_application_services() -> None:
     # Services receive what they need; bot/app.py builds them and keeps them in bot_data.
-    # bot/delivery/worker.py still stores its worker there: that module is being split apart.
-    allowed = {Path("bot/app.py"), Path("bot/delivery/worker.py")}
+    allowed = {Path("bot/app.py")}
     assigning = set()
     for package in PACKAGES:
         for path in (ROOT / package).rglob("*.py"):

@@ -32,14 +32,14 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.chats import ChatDirectory
-from bot.config import DeliveryLimits
+from bot.config import DeliveryLimits, Settings
 from bot.delivery.digests import Clock, system_clock
 from bot.delivery.jobs import Job
 from bot.delivery.outcomes import Outcomes
@@ -51,7 +51,7 @@ from storage import Store
 from storage.outbox import OutboxEvent
 
 if TYPE_CHECKING:
-    from telegram.ext import Application
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -240,26 +240,14 @@ class DeliveryWorker:
 # ---------------------------------------------------------------------- wiring
 
 
-async def start_worker(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """post_init: start delivering (not for the offline console, whose sends go nowhere)."""
-    data = application.bot_data
-    if not data.deliver or data.store is None or data.chats is None:
-        return
-    worker = DeliveryWorker(
-        application.bot,
-        data.store,
-        data.chats,
-        data.settings.delivery,
-        data.settings.timezone,
-        data.clock,
-    )
+async def start_worker(
+    bot: Bot,
+    store: Store,
+    chats: ChatDirectory,
+    settings: Settings,
+    clock: Callable[[], float],
+) -> DeliveryWorker:
+    """post_init: a started worker for the composition root to keep (and stop at post_stop)."""
+    worker = DeliveryWorker(bot, store, chats, settings.delivery, settings.timezone, clock)
     await worker.start()
-    data.delivery = worker
-
-
-async def stop_worker(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """post_stop: finish the sends in flight, then stop."""
-    worker = application.bot_data.delivery
-    if worker is not None:
-        application.bot_data.delivery = None
-        await worker.stop()
+    return worker
