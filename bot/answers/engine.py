@@ -5,44 +5,38 @@ words) is kept in memory and reloaded only when the database says they changed; 
 costs one indexed version read, one FTS5 query over the facts and, only when no fact answers
 it, one over the articles.
 
-Ranking: every searched word weighs by how rare it is among the facts (idf); a fact scores the
-weight of the words it contains, a keyword hit counting half again. A fact answers when it
-covers at least half the question's weight. Nothing is ever made up: an answer is stored
-facts with their sources, the stored status, stored articles, or a plain "not found".
+The order of looking (first that answers wins): a phrasing the editors tied to a fact;
+another country's visas or a topic the bot does not follow (weather, exchange rates); the
+intents of data.toml (commands, visa-free, when, today's fees...); the full-text search over
+the facts (ranking.py), then over the articles. Nothing is ever made up: an answer is stored
+facts with their sources, the stored status, stored articles, or a plain "not known".
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bot import phrasing
-from bot.answers import intents
-from bot.answers.language import Guess, answer_language, guess
-from bot.answers.tables import Intent, Tables, WordSet, load_tables
-from bot.answers.text import Token, fold, fts_query, kazakh_from_latin, tokenize
-from bot.answers.vocabulary import Expansion, Vocabulary, merge
+from bot.answers import intents, ranking
+from bot.answers.language import Guess, answer_language
+from bot.answers.reading import Reading, names, read
+from bot.answers.snapshot import Snapshot
+from bot.answers.tables import Intent, Tables, load_tables
+from bot.answers.text import fts_query
+from bot.answers.vocabulary import Vocabulary
 from bot.i18n import FALLBACK, LANGUAGES
 from storage import Store
-from storage.models import Article, Fact, SearchHit
-from storage.questions import Phrasing
+from storage.models import Article, Fact
 
 log = logging.getLogger(__name__)
 
-MAX_FACTS = 3
 MAX_ARTICLES = 3
-MIN_COVERAGE = 0.55  # share of the question's weight a fact must contain to answer it
-CLOSE_SCORE = 0.75  # further facts are shown when they score this close to the best
-KEYWORD_BONUS = 0.5
-TOPIC_BONUS = 0.25  # for facts of a topic the question hints at (data.toml [hints])
-INTENT_BONUS = 0.25  # for facts of an intent whose pattern matched among other words
-INTENT_SLACK = 0.15  # ... which then answer with this much less coverage
 FACT_HITS = 200  # every row of a small fact index
 VERSION_CHECK_SECONDS = 30.0  # also re-read at once after this process writes content
 OVERVIEW_FACTS = 3
@@ -78,50 +72,6 @@ class Answer:
         if self.kind is AnswerKind.STATUS:
             return "status"
         return self.facts[0].key if self.facts else None
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The facts as the answer service sees them, for one version of the index."""
-
-    version: int
-    facts: Mapping[str, Mapping[int, Fact]]  # language -> fact id -> fact in that language
-    ids: Mapping[str, int]  # fact key -> id
-    order: Mapping[int, int]  # fact id -> place in the seed order (importance)
-    vocabulary: Vocabulary
-    synonyms: Sequence[tuple[WordSet, Expansion]]  # each group and what it finds
-    phrasings: Sequence[Phrasing] = ()  # questions the editors tied to a fact (/questions)
-
-    @property
-    def size(self) -> int:
-        return len(self.ids)
-
-
-@dataclass(frozen=True)
-class _Reading:
-    """A question's words: what each stands for and what kind of word it is."""
-
-    expansions: list[Expansion]
-    stop: list[bool]  # function words (and single letters)
-    context: list[bool]  # words naming the talks themselves
-    guess: Guess
-
-    @property
-    def forms(self) -> list[frozenset[str]]:
-        return [e.forms for e in self.expansions]
-
-    @property
-    def content(self) -> list[bool]:
-        """Words that say what the question is about."""
-        return [not s and not c for s, c in zip(self.stop, self.context, strict=True)]
-
-
-@dataclass(frozen=True)
-class _Term:
-    """One searched word of the question."""
-
-    expansion: Expansion
-    weight: float
 
 
 class Answerer:
@@ -188,30 +138,30 @@ class Answerer:
         in another; never raises on any text."""
         snapshot = await self.snapshot()
         chat_language = chat_language if chat_language in LANGUAGES else FALLBACK
-        reading = self._read(snapshot, question)
+        reading = read(self.tables, self._stopwords, snapshot, question)
         language = answer_language(reading.guess, chat_language)
         found = await self._answer(snapshot, question, reading, language)
         return replace(found, guess=reading.guess)
 
     async def _answer(
-        self, snapshot: Snapshot, question: str, reading: _Reading, language: str
+        self, snapshot: Snapshot, question: str, reading: Reading, language: str
     ) -> Answer:
         if editors := self._editors_fact(snapshot, question, language):  # /questions
             return Answer(language, AnswerKind.FACTS, editors, intent="editors")
         # Another country's visas are not these talks, whatever else the question says.
-        if self._names(reading, "foreign") and not self._names(reading, "eu"):
+        if names(self.tables, reading, "foreign") and not names(self.tables, reading, "eu"):
             return Answer(language, AnswerKind.OUTSIDE, intent="foreign")
         about_talks = any(reading.context)
         # Exchange rates, weather...: with no word of visas or the talks, whatever it asks
         # (`курс евро` is not a fee question).
-        if not about_talks and self._names(reading, "outside"):
+        if not about_talks and names(self.tables, reading, "outside"):
             return Answer(language, AnswerKind.OUTSIDE, intent="outside")
         matching = intents.match(self.tables, reading.forms, reading.content)
         if matching.best is not None:
             answer = await self._intent_answer(snapshot, matching.best.intent, language)
             if answer is not None:
                 return answer
-        if self._names(reading, "outside"):
+        if names(self.tables, reading, "outside"):
             return Answer(language, AnswerKind.OUTSIDE, intent="outside")
         if not any(reading.content):
             if about_talks:
@@ -245,13 +195,6 @@ class Answerer:
             language, kind, facts, note=intent.note, reached=intent.reached, intent=intent.name
         )
 
-    def _names(self, reading: _Reading, word_class: str) -> bool:
-        """Whether a word of the question, or two in a row (`us+visa`), is of the class."""
-        words = self.tables.classes[word_class]
-        forms = reading.forms
-        pairs = (f"{a}+{b}" for one, two in itertools.pairwise(forms) for a in one for b in two)
-        return any(words.matches(w) for f in forms for w in f) or any(map(words.matches, pairs))
-
     def _editors_fact(self, snapshot: Snapshot, question: str, language: str) -> tuple[Fact, ...]:
         """The fact the editors tied to a question like this one (/questions), if any."""
         if not snapshot.phrasings:
@@ -264,45 +207,16 @@ class Answerer:
         fact = snapshot.facts[language].get(best[1])
         return (fact,) if fact is not None and best[0] >= phrasing.SAME_QUESTION else ()
 
-    def _read(self, snapshot: Snapshot, question: str) -> _Reading:
-        tokens = [self._as_kazakh(snapshot, t) for t in tokenize(question)]
-        expansions = [snapshot.vocabulary.expand(t) for t in tokens]
-        # One letter alone is an initial, a stray key or the `s` of `what's`: never a topic.
-        stop = [t.folded in self._stopwords or len(t.folded) == 1 for t in tokens]
-        context = [any(self.tables.context.matches(w) for w in e.forms) for e in expansions]
-        return _Reading(
-            expansions=expansions,
-            stop=stop,
-            context=context,
-            guess=guess(tokens, expansions, self.tables.stopwords),
-        )
-
-    def _as_kazakh(self, snapshot: Snapshot, token: Token) -> Token:
-        """A Latin word nobody writes in English, read as Kazakh typed in Latin letters
-        (`qashan`, `vizasyz`) when that reading is a word the data or the facts know."""
-        if token.script != "latin" or self.tables.knows(token.folded):
-            return token
-        if snapshot.vocabulary.expand(token).facts:
-            return token
-        cyrillic = kazakh_from_latin(token.word)
-        if cyrillic is None:
-            return token
-        # Spelled folded: a Latin `i` is no evidence of Kazakh `і` for the language guess.
-        kazakh = Token(fold(cyrillic), fold(cyrillic), "cyrillic")
-        if self.tables.knows(kazakh.folded) or snapshot.vocabulary.expand(kazakh).facts:
-            return kazakh
-        return token
-
     async def _search_facts(
-        self, snapshot: Snapshot, reading: _Reading, matching: intents.Matching, language: str
+        self, snapshot: Snapshot, reading: Reading, matching: intents.Matching, language: str
     ) -> tuple[Fact, ...]:
         # Words naming the talks are in nearly every fact: they would only blur the ranking.
-        searched = _unique(
+        searched = ranking.unique(
             [e for e, c in zip(reading.expansions, reading.content, strict=True) if c]
         )
-        terms = self._terms(snapshot, searched)
+        searched_terms = ranking.terms(snapshot, searched)
         hits = await self.store.search.match_facts(
-            fts_query([t.expansion.prefixes for t in terms], every=False), FACT_HITS
+            fts_query([t.expansion.prefixes for t in searched_terms], every=False), FACT_HITS
         )
         topics = {
             topic
@@ -313,13 +227,13 @@ class Answerer:
         # question names the talks (`cheaper visas for ...`, not `сколько стоит хлеб`).
         near = matching.near if any(reading.context) else ()
         favoured = {snapshot.ids[k] for i in near for k in i.facts if k in snapshot.ids}
-        return self._rank(snapshot, terms, hits, language, topics, favoured)
+        return ranking.rank(snapshot, searched_terms, hits, language, topics, favoured)
 
-    async def _search_articles(self, reading: _Reading) -> tuple[Article, ...]:
+    async def _search_articles(self, reading: Reading) -> tuple[Article, ...]:
         """Articles with every searched word (the talks' own words too: `визы` narrows)."""
         wanted = [e for e, s in zip(reading.expansions, reading.stop, strict=True) if not s]
         hits = await self.store.search.match_articles(
-            fts_query([e.prefixes for e in _unique(wanted)], every=True), MAX_ARTICLES
+            fts_query([e.prefixes for e in ranking.unique(wanted)], every=True), MAX_ARTICLES
         )
         found = [await self.store.articles.get(hit.id) for hit in hits]
         return tuple(a for a in found if a is not None)
@@ -335,81 +249,3 @@ class Answerer:
                 continue
             facts.append(snapshot.facts[language][fact_id])
         return tuple(facts)
-
-    def _terms(self, snapshot: Snapshot, expansions: Sequence[Expansion]) -> list[_Term]:
-        """The searched words, widened by their synonyms, each weighed by its rarity.
-
-        The weight comes from the word as typed when the facts use it (a synonym group must
-        not make `trading` common); a word no fact uses weighs as one that one fact uses: it is
-        as often a verb the lists missed (`собирать`) as the real subject (`погода`).
-        """
-        size = snapshot.size
-        terms = []
-        for expansion in expansions:
-            groups = [
-                found
-                for group, found in snapshot.synonyms
-                if any(group.matches(w) for w in expansion.forms)
-            ]
-            widened = merge(expansion, groups) if groups else expansion
-            if not widened.prefixes:
-                continue
-            used_by = len(expansion.facts) or len(widened.facts) or 1
-            terms.append(_Term(widened, math.log((size + 1) / (used_by + 0.5))))
-        return terms
-
-    def _rank(
-        self,
-        snapshot: Snapshot,
-        terms: Sequence[_Term],
-        hits: Sequence[SearchHit],
-        language: str,
-        topics: set[str],
-        favoured: set[int],
-    ) -> tuple[Fact, ...]:
-        total = sum(t.weight for t in terms)
-        if total <= 0:
-            return ()
-        best_bm25: dict[int, float] = {}
-        for hit in hits:
-            best_bm25[hit.id] = min(hit.score, best_bm25.get(hit.id, 0.0))
-        scored = []
-        for fact_id, bm25 in best_bm25.items():
-            fact = snapshot.facts[language].get(fact_id)
-            if fact is None:
-                continue  # retired or added since the snapshot; the next version check sees it
-            covered = sum(t.weight for t in terms if fact_id in t.expansion.facts)
-            score = sum(
-                t.weight * (1 + KEYWORD_BONUS * (fact_id in t.expansion.keyword_facts))
-                for t in terms
-                if fact_id in t.expansion.facts
-            )
-            if fact.topic in topics:
-                score *= 1 + TOPIC_BONUS
-            needed = MIN_COVERAGE
-            if fact_id in favoured:
-                score *= 1 + INTENT_BONUS
-                needed -= INTENT_SLACK
-            if covered / total >= needed:
-                # Ties go to the more important fact (seed order), then to FTS5's bm25.
-                scored.append((score, -snapshot.order[fact_id], -bm25, fact_id))
-        scored.sort(reverse=True)
-        if not scored:
-            return ()
-        best = scored[0][0]
-        return tuple(
-            snapshot.facts[language][fact_id]
-            for score, _, _, fact_id in scored[:MAX_FACTS]
-            if score >= CLOSE_SCORE * best
-        )
-
-
-def _unique(expansions: list[Expansion]) -> list[Expansion]:
-    """Each searched word once: `виза виза виза` weighs as one word."""
-    seen: set[frozenset[str]] = set()
-    unique = []
-    for expansion in expansions:
-        if expansion.prefixes not in seen:
-            seen.add(expansion.prefixes)
-            unique.append(expansion)
-    return unique
