@@ -117,7 +117,7 @@ async def _post_stop(application: VisatalksApp) -> None:
 
 def _feed_announcer(data: BotData) -> Announce:
     async def announce(items: Sequence[NewItem]) -> None:
-        # Runs inside the poll's transaction (see bot/feeds/poller.py): the outbox rows
+        # Runs inside the poll's transaction (see bot/feeds/poller/__init__.py): the outbox rows
         # commit or roll back with the stored items.
         assert data.store is not None
         texts = render_announcement(items, data.settings.timezone)

@@ -1,169 +1,33 @@
-"""Settings, loaded once from the environment (and an optional .env file) in `main()`."""
+"""Reading Settings from environment variables: each variable checked, and the first bad one
+named in a ConfigError, so a misconfigured bot stops with one clear line."""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config.options import (
+    PAID_CONCURRENCY,
+    AdminOptions,
+    DeliveryLimits,
+    FeedOptions,
+    FloodLimits,
+    MetricsOptions,
+    WebhookConfig,
+)
+from bot.config.settings import DEFAULT_API_BASE_URL, LOG_LEVELS, Settings
 from bot.errors import ConfigError
 
-DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 # What Telegram accepts as setWebhook's secret_token.
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253})$")
-
-
-@dataclass(frozen=True)
-class WebhookConfig:
-    """Webhook mode: Telegram POSTs updates to `url`; we listen on plain HTTP behind a proxy."""
-
-    url: str | None = None
-    secret: str | None = field(default=None, repr=False)
-    listen: str = "127.0.0.1"
-    port: int = 8080
-
-    @property
-    def path(self) -> str:
-        """The URL's path, which the proxy forwards unchanged to our listener."""
-        return (urlsplit(self.url).path if self.url else "") or "/"
-
-
-@dataclass(frozen=True)
-class FloodLimits:
-    """Per-user token bucket: `burst` updates at once, refilled at `per_minute`."""
-
-    burst: int = 20  # a person clicking through every command stays well inside it
-    per_minute: float = 30.0
-
-    @property
-    def per_second(self) -> float:
-        return self.per_minute / 60.0
-
-
 _FEED_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class FeedOptions:
-    """How feeds are fetched and how often; FEED_* variables override the defaults."""
-
-    interval: dt.timedelta = dt.timedelta(minutes=15)
-    min_interval: dt.timedelta = dt.timedelta(minutes=5)  # never poll a feed more often
-    max_backoff: dt.timedelta = dt.timedelta(hours=24)
-    alert_after: dt.timedelta = dt.timedelta(hours=24)  # admins hear of a feed failing this long
-    timeout: float = 20.0  # seconds for one whole request, redirects and body included
-    max_bytes: int = 5 * 1024 * 1024
-    max_redirects: int = 5
-
-
-# Sends in flight needed for 1000/s at Telegram's round trip of about 100 ms.
-PAID_CONCURRENCY = 128
-
-
-@dataclass(frozen=True)
-class DeliveryLimits:
-    """How fast and how stubbornly the delivery worker sends (Telegram's limits by default).
-
-    `concurrency` is also the most messages that can go out twice after a crash: a send is
-    recorded as done before its slot is freed, so only sends holding a slot can be lost from
-    the record.
-    """
-
-    global_per_second: float = 30.0
-    private_per_second: float = 1.0
-    group_per_minute: float = 20.0
-    paid_broadcast: bool = False  # allow_paid_broadcast: Telegram lets 1000/s through, for Stars
-    paid_per_second: float = 1000.0
-    concurrency: int = 16  # the default; 128 with paid broadcast (PAID_CONCURRENCY)
-    max_attempts: int = 10  # tries of a delivery on 5xx / timeouts before it is failed
-    retry_base_seconds: float = 2.0  # first backoff; doubles per attempt
-    retry_max_seconds: float = 600.0
-
-    @property
-    def overall_per_second(self) -> float:
-        return self.paid_per_second if self.paid_broadcast else self.global_per_second
-
-
-@dataclass(frozen=True)
-class AdminOptions:
-    """The admins' tools: how long a draft waits for an answer, how fast corrections go out."""
-
-    draft_timeout: float = 1800.0  # seconds without an answer before a /post draft is put aside
-    corrections_per_second: float = 10.0  # edits of delivered messages; the worker sends too
-    questions_retention_days: float = 90.0  # question texts and askers' chat ids are kept so long
-
-
-@dataclass(frozen=True)
-class MetricsOptions:
-    """Polling mode's /metrics listener; off unless METRICS_PORT is set (webhook mode serves
-    /metrics on its own server)."""
-
-    port: int | None = None
-    host: str = "127.0.0.1"  # Prometheus on the same machine; METRICS_HOST opens it wider
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything the bot reads from its environment; tests build it from a dict."""
-
-    bot_token: str | None = None
-    admin_ids: frozenset[int] = frozenset()
-    database_path: Path = Path("data/visatalks.sqlite3")
-    api_base_url: str = DEFAULT_API_BASE_URL
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
-    log_level: str = "INFO"
-    webhook: WebhookConfig = WebhookConfig()
-    flood: FloodLimits = FloodLimits()
-    feeds: tuple[str, ...] = ()
-    feed_options: FeedOptions = field(default_factory=FeedOptions)
-    delivery: DeliveryLimits = field(default_factory=DeliveryLimits)
-    admin: AdminOptions = field(default_factory=AdminOptions)
-    metrics: MetricsOptions = field(default_factory=MetricsOptions)
-
-    def __repr__(self) -> str:
-        # Never let the token reach a log line or a traceback through repr().
-        token = "set" if self.bot_token else "unset"
-        return (
-            f"Settings(bot_token=<{token}>, admin_ids={sorted(self.admin_ids)}, "
-            f"database_path={self.database_path}, api_base_url={self.api_base_url}, "
-            f"timezone={self.timezone.key}, log_level={self.log_level}, "
-            f"feeds=<{len(self.feeds)}>, webhook={self.webhook}, flood={self.flood})"
-        )
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    """Parse a .env file: KEY=VALUE lines, # comments, optional quotes around the value."""
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        line = line.removeprefix("export ").strip()
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(str(path), f"line {number} is not KEY=VALUE")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
-
-
-def environment_with_dotenv(dotenv: Path = Path(".env")) -> dict[str, str]:
-    """The process environment over the .env file: a real variable wins."""
-    return {**read_dotenv(dotenv), **os.environ}
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
@@ -358,29 +222,3 @@ def _admin_options(get: Callable[[str], str]) -> AdminOptions:
             "QUESTIONS_RETENTION_DAYS", defaults.questions_retention_days, 1, 3650
         ),
     )
-
-
-def check_database_path(path: Path) -> None:
-    """Raise ConfigError unless the bot can create, read and write its database at `path`.
-
-    Run before any network call, so a bad path is one line, not a traceback after Telegram
-    was contacted. SQLite's -wal and -shm files and the instance lock are created beside the
-    database, so its directory must take new files too.
-    """
-    if path.is_dir():
-        raise ConfigError("DATABASE_PATH", f"{path} is a directory, expected a file path")
-    parent = path.parent
-    for ancestor in (parent, *parent.parents):
-        if ancestor.exists():
-            if not ancestor.is_dir():
-                raise ConfigError("DATABASE_PATH", f"{ancestor} is not a directory")
-            break
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            os.close(os.open(path, os.O_RDWR))
-        with tempfile.NamedTemporaryFile(dir=parent, prefix=".visatalks-probe-"):
-            pass
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ConfigError("DATABASE_PATH", f"cannot write {path}: {reason}") from None
