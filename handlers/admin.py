@@ -35,7 +35,7 @@ async def updates_button(update: Update, context: BotContext) -> None:
     if admin is None:
         return
     store, texts, tz = context.store, context.texts, context.settings.timezone
-    press = flow.parse(query.data)
+    press = views.UPDATES.parse(query.data)
     number = press.number() if press else None
     if press is None or number is None:
         await query.answer(texts.plain("admin.stale"))
@@ -111,7 +111,7 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         return
     store, texts, tz = context.store, context.texts, context.settings.timezone
     outbox = store.outbox
-    press = flow.parse(query.data)
+    press = views.BROADCASTS.parse(query.data)
     number = press.number() if press else None
     origin = press.arg(1) if press else ""
     note = None
@@ -155,7 +155,7 @@ async def audit_button(update: Update, context: BotContext) -> None:
     assert query is not None
     if await guard.require(update, context, "/audit") is None:
         return
-    press = flow.parse(query.data)
+    press = views.AUDIT.parse(query.data)
     await query.answer()
     page = (press.number() if press else None) or 1
     tz = context.settings.timezone
@@ -182,8 +182,8 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
         CommandHandler("stats", stats, filters=private),
         CommandHandler("broadcasts", broadcasts, filters=private),
         CommandHandler("audit", audit, filters=private),
-        CallbackQueryHandler(updates_button, pattern=flow.pattern("u")),
-        CallbackQueryHandler(broadcast_button, pattern=flow.pattern("b")),
-        CallbackQueryHandler(audit_button, pattern=flow.pattern("a")),
+        CallbackQueryHandler(updates_button, pattern=views.UPDATES.pattern()),
+        CallbackQueryHandler(broadcast_button, pattern=views.BROADCASTS.pattern()),
+        CallbackQueryHandler(audit_button, pattern=views.AUDIT.pattern()),
         CallbackQueryHandler(stale_button, pattern=rf"^{flow.PREFIX}:"),
     ]

@@ -44,7 +44,7 @@ async def fact_button(update: Update, context: BotContext) -> None:
     if admin is None:
         return
     store, texts = context.store, context.texts
-    press = flow.parse(query.data)
+    press = facts.FACTS.parse(query.data)
     number = press.number() if press else None
     if press is None or number is None:
         await query.answer(texts.plain("admin.stale"))
@@ -95,7 +95,7 @@ async def edit_text(update: Update, context: BotContext) -> int:
     assert query is not None
     if await guard.require(update, context, "/facts_admin") is None:
         return END
-    press = flow.parse(query.data)
+    press = facts.FACTS.parse(query.data)
     fact_id = press.number() if press else None
     if press is None or fact_id is None or press.arg(1) not in LANGUAGES:
         await query.answer(context.texts.plain("admin.stale"))
@@ -113,7 +113,7 @@ async def new_fact_button(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     draft = facts.current(context.user_data)
-    press = flow.parse(query.data)
+    press = facts.FACTS.parse(query.data)
     texts = context.texts
     if draft is None or press is None or press.arg(0) != draft.id:
         await query.answer(texts.plain("admin.stale"))
@@ -204,15 +204,15 @@ async def timed_out(update: Update, context: BotContext) -> None:
 def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, object]]:
     on_screen: list[BaseHandler[Update, BotContext, object]] = [
         CallbackQueryHandler(
-            new_fact_button, pattern=flow.pattern("f", "ntopic", "nsource", "nskip", "ncancel")
+            new_fact_button, pattern=facts.FACTS.pattern("ntopic", "nsource", "nskip", "ncancel")
         ),
         MessageHandler(filters.TEXT & ~filters.COMMAND, fact_typed),
     ]
     conversation = flow.conversation(
         "admin-facts",
         entry_points=[
-            CallbackQueryHandler(new_fact, pattern=flow.pattern("f", "new")),
-            CallbackQueryHandler(edit_text, pattern=flow.pattern("f", "text")),
+            CallbackQueryHandler(new_fact, pattern=facts.FACTS.pattern("new")),
+            CallbackQueryHandler(edit_text, pattern=facts.FACTS.pattern("text")),
         ],
         steps=FactStep,
         on_screen=on_screen,
@@ -225,8 +225,8 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
         CommandHandler("facts_admin", facts_admin, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(
             fact_button,
-            pattern=flow.pattern(
-                "f", "page", "open", "topic", "source", "settopic", "setsource", "retire", "restore"
+            pattern=facts.FACTS.pattern(
+                "page", "open", "topic", "source", "settopic", "setsource", "retire", "restore"
             ),
         ),
     ]

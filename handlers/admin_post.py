@@ -100,7 +100,7 @@ async def edit(update: Update, context: BotContext) -> int:
     assert query is not None
     if await guard.require(update, context, "edit") is None:
         return END
-    press = flow.parse(query.data)
+    press = views.UPDATES.parse(query.data)
     number = press.number() if press else None
     post = await context.store.posts.get(number) if number is not None else None
     if post is None or post.withdrawn:
@@ -122,7 +122,7 @@ async def pressed(update: Update, context: BotContext) -> int:
     if draft is None:
         await query.answer(context.texts.plain("admin.stale"))
         return END
-    press = flow.parse(query.data)
+    press = screens.POST.parse(query.data)
     if press is None or press.arg(0) != draft.id:
         await query.answer(context.texts.plain("admin.stale"))
         return draft.step
@@ -235,7 +235,7 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
     # Every step takes the same inputs (a button, text, something else); the draft knows
     # which question is on screen and what an input means there (bot.admin.drafts).
     on_screen: list[BaseHandler[Update, BotContext, object]] = [
-        CallbackQueryHandler(pressed, pattern=flow.pattern("p")),
+        CallbackQueryHandler(pressed, pattern=screens.POST.pattern()),
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
         MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, not_text),
     ]
@@ -243,7 +243,7 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
         "admin-post",
         entry_points=[
             CommandHandler("post", start, filters=filters.ChatType.PRIVATE),
-            CallbackQueryHandler(edit, pattern=flow.pattern("u", "edit")),
+            CallbackQueryHandler(edit, pattern=views.UPDATES.pattern("edit")),
         ],
         steps=Step,
         on_screen=on_screen,

@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import channels
 from bot.admin import channels as screens
-from bot.admin import flow, guard
+from bot.admin import guard
 from bot.context import BotContext
 from bot.replies import replace, reply
 
@@ -152,7 +152,7 @@ class _FromChannel(filters.MessageFilter):
 
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("channels", channels_command, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(channel_button, pattern=flow.pattern(screens.AREA)),
+    CallbackQueryHandler(channel_button, pattern=screens.CHANNELS.pattern()),
 ]
 
 

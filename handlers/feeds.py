@@ -8,7 +8,7 @@ import logging
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.admin import flow, guard
+from bot.admin import guard
 from bot.context import BotContext
 from bot.feeds import admin
 from bot.feeds.announce import shorten
@@ -54,8 +54,8 @@ async def let_in(update: Update, context: BotContext) -> None:
     if admin_id is None:
         return
     texts = context.texts
-    press = flow.parse(query.data)
-    kept_id = press.number() if press is not None and press.verb == "in" else None
+    press = admin.KEPT.parse(query.data)
+    kept_id = press.number() if press is not None else None
     poller = context.bot_data.feeds
     kept = None
     if kept_id is not None and poller is not None:
@@ -75,5 +75,5 @@ async def let_in(update: Update, context: BotContext) -> None:
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("feeds", feeds),
     # Before the admin feature's catch-all for stale adm: buttons (same handler group).
-    CallbackQueryHandler(let_in, pattern=flow.pattern(admin.AREA, "in")),
+    CallbackQueryHandler(let_in, pattern=admin.KEPT.pattern("in")),
 ]

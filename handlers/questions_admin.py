@@ -42,7 +42,7 @@ async def question_button(update: Update, context: BotContext) -> None:
     if admin is None:
         return
     store, texts = context.store, context.texts
-    press = flow.parse(query.data)
+    press = service.QUESTIONS.parse(query.data)
     key = press.number() if press else None
     if press is None or (key is None and press.verb != "list"):
         await query.answer(texts.plain("admin.stale"))
@@ -80,7 +80,7 @@ async def start_answer(update: Update, context: BotContext) -> int:
     assert query is not None
     if await guard.require(update, context, ATTEMPT) is None:
         return END
-    press = flow.parse(query.data)
+    press = service.QUESTIONS.parse(query.data)
     key = press.number() if press else None
     found = await service.find(context.store, key) if key is not None else None
     if found is None:
@@ -98,7 +98,7 @@ async def answer_button(update: Update, context: BotContext) -> int:
     assert query is not None
     admin = await guard.require(update, context, ATTEMPT)
     draft = service.current(context.user_data)
-    press = flow.parse(query.data)
+    press = service.QUESTIONS.parse(query.data)
     texts = context.texts
     if admin is None:
         return END
@@ -202,12 +202,16 @@ async def timed_out(update: Update, context: BotContext) -> None:
 def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, object]]:
     conversation = flow.conversation(
         "admin-questions",
-        entry_points=[CallbackQueryHandler(start_answer, pattern=flow.pattern("q", "answer"))],
+        entry_points=[
+            CallbackQueryHandler(start_answer, pattern=service.QUESTIONS.pattern("answer"))
+        ],
         steps=AnswerStep,
         on_screen=[
             CallbackQueryHandler(
                 answer_button,
-                pattern=flow.pattern("q", "atopic", "askip", "aeditors", "asave", "acancel"),
+                pattern=service.QUESTIONS.pattern(
+                    "atopic", "askip", "aeditors", "asave", "acancel"
+                ),
             ),
             MessageHandler(filters.TEXT & ~filters.COMMAND, answer_typed),
         ],
@@ -219,6 +223,6 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
         conversation,
         CommandHandler("questions", questions, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(
-            question_button, pattern=flow.pattern("q", "list", "link", "linkto", "dismiss")
+            question_button, pattern=service.QUESTIONS.pattern("list", "link", "linkto", "dismiss")
         ),
     ]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import callbacks
 from bot.admin import flow
 from bot.feeds.announce import shorten
 from bot.feeds.links import host, web_link
@@ -20,7 +21,8 @@ from storage.models import Feed
 URL_LIMIT = 2000
 KEPT_OUT_SHOWN = 10  # the most recent items kept out, listed under the feeds
 BUTTONS_PER_ROW = 5
-AREA = "k"  # callback data adm:k.in.<kept id>
+# "Let in" under a kept-out item: adm:k.in.<kept id>
+KEPT = callbacks.Buttons(flow.PREFIX, ("in",), area="k", command="/feeds let in")
 
 
 def _when(texts: Texts, moment: dt.datetime | None, timezone: ZoneInfo) -> str:
@@ -89,7 +91,7 @@ async def listing(store: Store, texts: Texts, timezone: ZoneInfo) -> Html:
 
 
 def let_in_data(kept_id: int) -> str:
-    return flow.data(AREA, "in", kept_id)
+    return KEPT.data("in", kept_id)
 
 
 def _kept_line(texts: Texts, number: int, kept: KeptOut) -> Html:
