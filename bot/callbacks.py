@@ -105,6 +105,10 @@ class Buttons:
             return None
         return Press(self.prefix, self.area, verb, tuple(args))
 
+    def owns(self, raw: str | None) -> bool:
+        """Data in these buttons' place (`prefix:[area.]`), whether or not it parses."""
+        return (raw or "").startswith(self._head)
+
     def pattern(self, *verbs: str) -> str:
         """Regex for CallbackQueryHandler: these verbs' buttons (all declared ones by default)."""
         unknown = set(verbs) - set(self.verbs)

@@ -6,8 +6,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -22,6 +20,7 @@ from bot.context import BotContext
 from bot.i18n import LANGUAGES
 from bot.replies import replace, reply
 from handlers.admin_post import answered
+from handlers.admin_routing import Routes
 from storage.models import FactRecord
 
 END = ConversationHandler.END
@@ -29,8 +28,6 @@ END = ConversationHandler.END
 
 async def facts_admin(update: Update, context: BotContext) -> None:
     """Every fact, a page at a time; a number opens one to change or retire it."""
-    if await guard.require(update, context, "/facts_admin") is None:
-        return
     text, keyboard = await facts.listing(context.store, context.texts)
     await reply(update, context, text, keyboard)
 
@@ -40,9 +37,7 @@ async def fact_button(update: Update, context: BotContext) -> None:
     the screen changes in place."""
     query = update.callback_query
     assert query is not None
-    admin = await guard.require(update, context, "/facts_admin")
-    if admin is None:
-        return
+    admin = guard.admin_id(update)
     store, texts = context.store, context.texts
     press = facts.FACTS.parse(query.data)
     number = press.number() if press else None
@@ -81,8 +76,6 @@ async def new_fact(update: Update, context: BotContext) -> int:
     """ "New fact": asks its topic, then its source, then its text in each language."""
     query = update.callback_query
     assert query is not None
-    if await guard.require(update, context, "/facts_admin") is None:
-        return END
     await query.answer()
     draft = facts.keep(context.user_data, FactDraft())
     await reply(update, context, *facts.topics(context.texts, "ntopic", draft.id))
@@ -93,8 +86,6 @@ async def edit_text(update: Update, context: BotContext) -> int:
     """A fact's ✏️ button: asks for its new text in that language."""
     query = update.callback_query
     assert query is not None
-    if await guard.require(update, context, "/facts_admin") is None:
-        return END
     press = facts.FACTS.parse(query.data)
     fact_id = press.number() if press else None
     if press is None or fact_id is None or press.arg(1) not in LANGUAGES:
@@ -201,18 +192,18 @@ async def timed_out(update: Update, context: BotContext) -> None:
     facts.drop(context.user_data)
 
 
-def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, object]]:
+def handlers(
+    options: AdminOptions, routes: Routes
+) -> list[BaseHandler[Update, BotContext, object]]:
     on_screen: list[BaseHandler[Update, BotContext, object]] = [
-        CallbackQueryHandler(
-            new_fact_button, pattern=facts.FACTS.pattern("ntopic", "nsource", "nskip", "ncancel")
-        ),
+        routes.button(facts.FACTS, ["ntopic", "nsource", "nskip", "ncancel"], new_fact_button),
         MessageHandler(filters.TEXT & ~filters.COMMAND, fact_typed),
     ]
     conversation = flow.conversation(
         "admin-facts",
         entry_points=[
-            CallbackQueryHandler(new_fact, pattern=facts.FACTS.pattern("new")),
-            CallbackQueryHandler(edit_text, pattern=facts.FACTS.pattern("text")),
+            routes.button(facts.FACTS, ["new"], new_fact),
+            routes.button(facts.FACTS, ["text"], edit_text),
         ],
         steps=FactStep,
         on_screen=on_screen,
@@ -222,11 +213,10 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
     )
     return [
         conversation,
-        CommandHandler("facts_admin", facts_admin, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(
+        routes.command("facts_admin", facts_admin),
+        routes.button(
+            facts.FACTS,
+            ["page", "open", "topic", "source", "settopic", "setsource", "retire", "restore"],
             fact_button,
-            pattern=facts.FACTS.pattern(
-                "page", "open", "topic", "source", "settopic", "setsource", "retire", "restore"
-            ),
         ),
     ]

@@ -6,8 +6,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -22,15 +20,13 @@ from bot.content import TOPICS
 from bot.context import BotContext
 from bot.replies import replace, reply
 from handlers.admin_post import answered
+from handlers.admin_routing import Routes
 
 END = ConversationHandler.END
-ATTEMPT = "/questions"
 
 
 async def questions(update: Update, context: BotContext) -> None:
     """The open questions in groups, most asked first, with Answer / Link / Dismiss."""
-    if await guard.require(update, context, ATTEMPT) is None:
-        return
     await reply(update, context, *await service.listing(context.store, context.texts))
 
 
@@ -38,9 +34,7 @@ async def question_button(update: Update, context: BotContext) -> None:
     """Back to the list, the facts to link to (a page at a time), Link, Dismiss."""
     query = update.callback_query
     assert query is not None
-    admin = await guard.require(update, context, ATTEMPT)
-    if admin is None:
-        return
+    admin = guard.admin_id(update)
     store, texts = context.store, context.texts
     press = service.QUESTIONS.parse(query.data)
     key = press.number() if press else None
@@ -78,8 +72,6 @@ async def start_answer(update: Update, context: BotContext) -> int:
     """Answer: shows the group's phrasings and asks the answer's topic."""
     query = update.callback_query
     assert query is not None
-    if await guard.require(update, context, ATTEMPT) is None:
-        return END
     press = service.QUESTIONS.parse(query.data)
     key = press.number() if press else None
     found = await service.find(context.store, key) if key is not None else None
@@ -96,12 +88,10 @@ async def answer_button(update: Update, context: BotContext) -> int:
     """The answer's topic, Skip (a language), Editors (as the source), Save or Cancel."""
     query = update.callback_query
     assert query is not None
-    admin = await guard.require(update, context, ATTEMPT)
+    admin = guard.admin_id(update)
     draft = service.current(context.user_data)
     press = service.QUESTIONS.parse(query.data)
     texts = context.texts
-    if admin is None:
-        return END
     if draft is None or press is None or press.arg(0) != draft.id:
         await query.answer(texts.plain("admin.stale"))
         return draft.step if draft else END
@@ -199,19 +189,18 @@ async def timed_out(update: Update, context: BotContext) -> None:
     service.drop(context.user_data)
 
 
-def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, object]]:
+def handlers(
+    options: AdminOptions, routes: Routes
+) -> list[BaseHandler[Update, BotContext, object]]:
     conversation = flow.conversation(
         "admin-questions",
-        entry_points=[
-            CallbackQueryHandler(start_answer, pattern=service.QUESTIONS.pattern("answer"))
-        ],
+        entry_points=[routes.button(service.QUESTIONS, ["answer"], start_answer)],
         steps=AnswerStep,
         on_screen=[
-            CallbackQueryHandler(
+            routes.button(
+                service.QUESTIONS,
+                ["atopic", "askip", "aeditors", "asave", "acancel"],
                 answer_button,
-                pattern=service.QUESTIONS.pattern(
-                    "atopic", "askip", "aeditors", "asave", "acancel"
-                ),
             ),
             MessageHandler(filters.TEXT & ~filters.COMMAND, answer_typed),
         ],
@@ -221,8 +210,6 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
     )
     return [
         conversation,
-        CommandHandler("questions", questions, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(
-            question_button, pattern=service.QUESTIONS.pattern("list", "link", "linkto", "dismiss")
-        ),
+        routes.command("questions", questions),
+        routes.button(service.QUESTIONS, ["list", "link", "linkto", "dismiss"], question_button),
     ]

@@ -136,20 +136,22 @@ def clean_url(raw: str) -> str | None:
     return url if url is not None and len(url) <= URL_LIMIT else None
 
 
-async def add(store: Store, texts: Texts, raw: str, admin_id: int | None) -> tuple[Html, bool]:
-    """The reply to `/feeds add URL`, and whether a feed was added."""
+async def add(store: Store, texts: Texts, raw: str, admin_id: int) -> tuple[Html, bool]:
+    """`/feeds add URL`: the reply, and whether a feed was added (audited if so)."""
     url = clean_url(raw)
     if url is None:
         return texts("feeds.bad_url", url=raw[:200]), False
     if not await store.feeds.add(url, admin_id, dt.datetime.now(dt.UTC)):
         return texts("feeds.exists", url=url), False
+    await store.audit.record(admin_id, "feed.added", raw[:200])
     return texts("feeds.added", url=url), True
 
 
-async def remove(store: Store, texts: Texts, raw: str) -> Html:
-    """The reply to `/feeds remove URL`."""
+async def remove(store: Store, texts: Texts, raw: str, admin_id: int) -> Html:
+    """`/feeds remove URL`: the reply; the attempt is audited whatever it found."""
     url = raw.strip()
     outcome = await store.feeds.remove(url)
+    await store.audit.record(admin_id, "feed.removed", raw[:200])
     key = {
         Removal.REMOVED: "feeds.removed",
         Removal.MISSING: "feeds.not_found",
