@@ -14,7 +14,8 @@ from telegram.ext import (
 from bot.admin import flow, guard
 from bot.admin import questions as service
 from bot.admin.facts import TEXT_LIMIT, clean_text
-from bot.admin.questions import AnswerDraft, AnswerStep
+from bot.admin.questions import AnswerDraft, AnswerStep, Outcome
+from bot.callbacks import Press
 from bot.config import AdminOptions
 from bot.content import TOPICS
 from bot.context import BotContext
@@ -30,42 +31,69 @@ async def questions(update: Update, context: BotContext) -> None:
     await reply(update, context, *await service.listing(context.store, context.texts))
 
 
-async def question_button(update: Update, context: BotContext) -> None:
-    """Back to the list, the facts to link to (a page at a time), Link, Dismiss."""
+async def _stale(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    admin = guard.admin_id(update)
-    store, texts = context.store, context.texts
+    await query.answer(context.texts.plain("admin.stale"))
+
+
+def _press(update: Update) -> tuple[Press | None, int | None]:
+    """The press and the question group it names (None for a stale or forged button)."""
+    query = update.callback_query
+    assert query is not None
     press = service.QUESTIONS.parse(query.data)
-    key = press.number() if press else None
-    if press is None or (key is None and press.verb != "list"):
-        await query.answer(texts.plain("admin.stale"))
+    return press, press.number() if press else None
+
+
+async def back_to_list(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await replace(update, context, *await service.listing(context.store, context.texts))
+
+
+async def link_choices(update: Update, context: BotContext) -> None:
+    """The facts to link a group to, a page at a time."""
+    query = update.callback_query
+    assert query is not None
+    press, key = _press(update)
+    if press is None or key is None:
+        await _stale(update, context)
         return
-    if press.verb == "list":
-        await query.answer()
-        await replace(update, context, *await service.listing(store, texts))
-        return
-    assert key is not None
-    if press.verb == "link":
-        await query.answer()
-        await replace(
-            update, context, *await service.link_choices(store, texts, key, press.number(1) or 1)
-        )
-        return
-    if press.verb == "linkto" and (fact_id := press.number(1)) is not None:
-        outcome = await service.link(store, key, fact_id, admin)
-        done = "questions.linked"
-    elif press.verb == "dismiss":
-        outcome = await service.dismiss(store, key, admin)
-        done = "questions.dismissed"
-    else:
-        outcome = None
-        done = ""
+    await query.answer()
+    screen = await service.link_choices(context.store, context.texts, key, press.number(1) or 1)
+    await replace(update, context, *screen)
+
+
+async def _done(update: Update, context: BotContext, outcome: Outcome | None, key: str) -> None:
+    """A group linked or dismissed (bot.admin.questions audits it): a note, the list anew."""
+    query = update.callback_query
+    assert query is not None
     if outcome is None:
-        await query.answer(texts.plain("admin.stale"))
+        await _stale(update, context)
         return
-    await query.answer(texts.plain(done, count=outcome.questions, told=outcome.told))
-    await replace(update, context, *await service.listing(store, texts))
+    texts = context.texts
+    await query.answer(texts.plain(key, count=outcome.questions, told=outcome.told))
+    await replace(update, context, *await service.listing(context.store, texts))
+
+
+async def linked(update: Update, context: BotContext) -> None:
+    """Link: the group is answered by that fact; whoever asked to be told is told."""
+    press, key = _press(update)
+    fact_id = press.number(1) if press else None
+    outcome = None
+    if key is not None and fact_id is not None:
+        outcome = await service.link(context.store, key, fact_id, guard.admin_id(update))
+    await _done(update, context, outcome, "questions.linked")
+
+
+async def dismissed(update: Update, context: BotContext) -> None:
+    """Dismiss: the group leaves the list."""
+    _, key = _press(update)
+    outcome = None
+    if key is not None:
+        outcome = await service.dismiss(context.store, key, guard.admin_id(update))
+    await _done(update, context, outcome, "questions.dismissed")
 
 
 async def start_answer(update: Update, context: BotContext) -> int:
@@ -211,5 +239,8 @@ def handlers(
     return [
         conversation,
         routes.command("questions", questions),
-        routes.button(service.QUESTIONS, ["list", "link", "linkto", "dismiss"], question_button),
+        routes.button(service.QUESTIONS, ["list"], back_to_list),
+        routes.button(service.QUESTIONS, ["link"], link_choices),
+        routes.button(service.QUESTIONS, ["linkto"], linked),
+        routes.button(service.QUESTIONS, ["dismiss"], dismissed),
     ]
