@@ -51,17 +51,11 @@ async def let_in(update: Update, context: BotContext) -> None:
     texts = context.texts
     press = admin.KEPT.parse(query.data)
     kept_id = press.number() if press is not None else None
-    poller = context.bot_data.feeds
-    kept = None
-    if kept_id is not None and poller is not None:
-        kept = await poller.let_in(kept_id, admin_id)
+    kept = await admin.let_in(context.store, context.bot_data.feeds, kept_id, admin_id)
     if kept is None:
         await query.answer(texts.plain("feeds.let_in.gone"))
     else:
-        title = shorten(kept.item.title, 100)
-        await context.store.audit.record(
-            admin_id, "feed.let_in", f"#{kept.feed_id} {title}", f"rule={kept.item.rule}"
-        )
+        title = shorten(kept.item.title, admin.LET_IN_TITLE)
         await query.answer(texts.plain("feeds.let_in.done", title=title))
     tz = context.settings.timezone
     await replace(update, context, *await admin.overview(context.store, texts, tz))

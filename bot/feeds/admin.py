@@ -5,6 +5,7 @@ button to let each in."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -21,6 +22,7 @@ from storage.models import Feed
 URL_LIMIT = 2000
 KEPT_OUT_SHOWN = 10  # the most recent items kept out, listed under the feeds
 BUTTONS_PER_ROW = 5
+LET_IN_TITLE = 100  # a let-in item's title in the audit log and the note
 # "Let in" under a kept-out item: adm:k.in.<kept id>
 KEPT = callbacks.Buttons(flow.PREFIX, ("in",), area="k", command="/feeds let in")
 
@@ -158,6 +160,25 @@ async def remove(store: Store, texts: Texts, raw: str, admin_id: int) -> Html:
         Removal.CONFIGURED: "feeds.configured",
     }[outcome]
     return texts(key, url=url[:200])
+
+
+class LetsIn(Protocol):
+    """What publishes a kept-out item (bot.feeds.poller's poller)."""
+
+    async def let_in(self, kept_id: int, admin_id: int) -> KeptOut | None: ...
+
+
+async def let_in(
+    store: Store, poller: LetsIn | None, kept_id: int | None, admin_id: int
+) -> KeptOut | None:
+    """An admin's "let in": the item is published as news, and audited. None for an item
+    that is unknown or already let in (or no poller runs)."""
+    kept = await poller.let_in(kept_id, admin_id) if poller and kept_id is not None else None
+    if kept is not None:
+        title = shorten(kept.item.title, LET_IN_TITLE)
+        rule = f"rule={kept.item.rule}"
+        await store.audit.record(admin_id, "feed.let_in", f"#{kept.feed_id} {title}", rule)
+    return kept
 
 
 def alert(texts: Texts, feed: Feed, timezone: ZoneInfo) -> Html:
