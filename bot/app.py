@@ -37,9 +37,7 @@ from bot.telegram import heartbeat
 from bot.telegram.transport import ShardedRequest
 from handlers import (
     admin,
-    channels,
     fallback,
-    feeds,
     flood,
     info,
     language,
@@ -197,13 +195,12 @@ def build_application(
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
     application.add_handlers(flood.HANDLERS, group=GROUP_FLOOD)
-    for feature in (start, language, info, subscription, feeds, asked_buttons):
+    for feature in (start, language, info, subscription, asked_buttons):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
-    # Before admin's catch-all for its own buttons.
-    application.add_handlers(channels.HANDLERS, group=GROUP_FEATURES)
-    # Before questions and fallbacks: an admin's text in a /post draft belongs to the draft.
-    application.add_handlers(admin.handlers(settings.admin), group=GROUP_FEATURES)
-    application.add_handlers(channels.forward_handlers(settings.admin_ids), group=GROUP_FEATURES)
+    # Every admin handler (/feeds and /channels too), then the refusal for anyone else; before
+    # questions and fallbacks: an admin's text in a /post draft belongs to the draft.
+    admin_handlers = admin.handlers(settings.admin, settings.admin_ids)
+    application.add_handlers(admin_handlers, group=GROUP_FEATURES)
     for feature in (questions, fallback):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
     application.add_error_handler(_on_error)

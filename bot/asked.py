@@ -4,7 +4,7 @@ Every free-text answer is recorded without any user id: its text, language, time
 the bot answered. One with no fact (nothing found, or only articles) goes on the editors'
 list at once; its reply offers "tell me when the editors answer", which keeps that chat's id
 for this question only. Every answer with content carries 👍 / 👎; 👎 lists it too.
-Callback data: `ask:<verb>.<question id>` with verbs wait, up, down.
+Callback data: `ask:<verb>.<question id>` (BUTTONS); a pressed choice shows as inert `ask:`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bot.i18n import Texts
 from storage import Store
 
 PREFIX = "ask"
+BUTTONS = callbacks.Buttons(PREFIX, ("wait", "up", "down"))
 QUESTION_ID_BITS = 52  # fits callback data and SQLite's integers; guessing one is hopeless
 WEAK = (AnswerKind.NOTHING, AnswerKind.ARTICLES)  # no fact answers it: the editors should
 RATED = (AnswerKind.FACTS, AnswerKind.STATUS, AnswerKind.NEWS, AnswerKind.ARTICLES)
@@ -48,15 +49,13 @@ async def record(store: Store, question_id: int, text: str, answer: Answer) -> N
     )
 
 
-def _data(verb: str, question_id: int) -> str:
-    return callbacks.make(PREFIX, f"{verb}.{question_id}")
-
-
 def _rating_row(texts: Texts, question_id: int) -> list[InlineKeyboardButton]:
     return [
-        InlineKeyboardButton(texts.plain("ask.button.up"), callback_data=_data("up", question_id)),
         InlineKeyboardButton(
-            texts.plain("ask.button.down"), callback_data=_data("down", question_id)
+            texts.plain("ask.button.up"), callback_data=BUTTONS.data("up", question_id)
+        ),
+        InlineKeyboardButton(
+            texts.plain("ask.button.down"), callback_data=BUTTONS.data("down", question_id)
         ),
     ]
 
@@ -74,7 +73,7 @@ def keyboard(
         return InlineKeyboardMarkup(rows) if rows else None
     if answer.kind in WEAK:
         label = texts.plain("ask.button.wait")
-        rows.append([InlineKeyboardButton(label, callback_data=_data("wait", question_id))])
+        rows.append([InlineKeyboardButton(label, callback_data=BUTTONS.data("wait", question_id))])
     if answer.kind in RATED:
         rows.append(_rating_row(texts, question_id))
     return InlineKeyboardMarkup(rows) if rows else None
@@ -82,13 +81,9 @@ def keyboard(
 
 def parse(raw: str | None) -> tuple[str, int] | None:
     """(verb, question id) of a pressed question button; None for anything else."""
-    parsed = callbacks.parse(raw)
-    if parsed is None or parsed.prefix != PREFIX:
-        return None
-    verb, _, number = parsed.argument.partition(".")
-    if verb not in ("wait", "up", "down") or not number.isdigit():
-        return None
-    return verb, int(number)
+    press = BUTTONS.parse(raw)
+    number = press.number() if press is not None and len(press.args) == 1 else None
+    return None if press is None or number is None else (press.verb, number)
 
 
 def after_press(

@@ -6,8 +6,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -16,12 +14,15 @@ from telegram.ext import (
 from bot.admin import facts, flow, guard
 from bot.admin.facts import FactDraft
 from bot.admin.flow import FactStep
+from bot.admin.screens import Screen
+from bot.callbacks import Press
 from bot.config import AdminOptions
 from bot.content import TOPICS
 from bot.context import BotContext
 from bot.i18n import LANGUAGES
 from bot.replies import replace, reply
 from handlers.admin_post import answered
+from handlers.admin_routing import Callback, Routes
 from storage.models import FactRecord
 
 END = ConversationHandler.END
@@ -29,60 +30,118 @@ END = ConversationHandler.END
 
 async def facts_admin(update: Update, context: BotContext) -> None:
     """Every fact, a page at a time; a number opens one to change or retire it."""
-    if await guard.require(update, context, "/facts_admin") is None:
-        return
     text, keyboard = await facts.listing(context.store, context.texts)
     await reply(update, context, text, keyboard)
 
 
-async def fact_button(update: Update, context: BotContext) -> None:
-    """Pages of the list, a fact's card, its topic and source choices, retire and restore;
-    the screen changes in place."""
+async def _stale(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    admin = await guard.require(update, context, "/facts_admin")
-    if admin is None:
-        return
-    store, texts = context.store, context.texts
-    press = flow.parse(query.data)
+    await query.answer(context.texts.plain("admin.stale"))
+
+
+async def _fact(update: Update, context: BotContext) -> tuple[Press, FactRecord] | None:
+    """The fact a button names; a stale or forged one is answered so here."""
+    query = update.callback_query
+    assert query is not None
+    press = facts.FACTS.parse(query.data)
     number = press.number() if press else None
-    if press is None or number is None:
-        await query.answer(texts.plain("admin.stale"))
-        return
-    if press.verb == "page":
-        await query.answer()
-        await replace(update, context, *await facts.listing(store, texts, number))
-        return
-    fact = await store.facts.record(number)
-    if fact is None:
-        await query.answer(texts.plain("admin.stale"))
-        return
-    screen = None
-    if press.verb == "topic":
-        screen = facts.topics(texts, "settopic", fact.id, fact.topic)
-    elif press.verb == "source":
-        screen = await facts.sources(store, texts, "setsource", fact.id, fact.article_id)
-    elif press.verb == "settopic" and press.arg(1) in TOPICS:
-        await facts.set_topic(store, fact, press.arg(1), admin)
-    elif press.verb == "setsource" and (article := press.number(1)) is not None:
-        if await store.articles.get(article) is None:
-            await query.answer(texts.plain("admin.stale"))
-            return
-        await facts.set_source(store, fact, article, admin)
-    elif press.verb in ("retire", "restore"):
-        await facts.retire(store, fact, admin, retired=press.verb == "retire")
+    fact = await context.store.facts.record(number) if number is not None else None
+    if press is None or fact is None:
+        await _stale(update, context)
+        return None
+    return press, fact
+
+
+async def _show(
+    update: Update, context: BotContext, fact_id: int, screen: Screen | None = None
+) -> None:
+    """The fact's card (or the choice it leads to), in place."""
+    query = update.callback_query
+    assert query is not None
     await query.answer()
     if screen is None:
-        screen = facts.card_for(texts, await _record(context, fact.id))
+        screen = facts.card_for(context.texts, await _record(context, fact_id))
     await replace(update, context, *screen)
+
+
+async def facts_page(update: Update, context: BotContext) -> None:
+    """Another page of the list, in place."""
+    query = update.callback_query
+    assert query is not None
+    press = facts.FACTS.parse(query.data)
+    number = press.number() if press else None
+    if number is None:
+        await _stale(update, context)
+        return
+    await query.answer()
+    await replace(update, context, *await facts.listing(context.store, context.texts, number))
+
+
+async def open_fact(update: Update, context: BotContext) -> None:
+    """A fact's card."""
+    if (found := await _fact(update, context)) is not None:
+        await _show(update, context, found[1].id)
+
+
+async def topic_choices(update: Update, context: BotContext) -> None:
+    """The topics to move a fact to, its own marked."""
+    if (found := await _fact(update, context)) is not None:
+        fact = found[1]
+        await _show(
+            update, context, fact.id, facts.topics(context.texts, "settopic", fact.id, fact.topic)
+        )
+
+
+async def source_choices(update: Update, context: BotContext) -> None:
+    """The latest articles to give a fact as its source, its own marked."""
+    if (found := await _fact(update, context)) is not None:
+        fact = found[1]
+        screen = await facts.sources(
+            context.store, context.texts, "setsource", fact.id, fact.article_id
+        )
+        await _show(update, context, fact.id, screen)
+
+
+async def topic_chosen(update: Update, context: BotContext) -> None:
+    """A fact's new topic (audited by bot.admin.facts); its card again."""
+    if (found := await _fact(update, context)) is None:
+        return
+    press, fact = found
+    if press.arg(1) in TOPICS:
+        await facts.set_topic(context.store, fact, press.arg(1), guard.admin_id(update))
+    await _show(update, context, fact.id)
+
+
+async def source_chosen(update: Update, context: BotContext) -> None:
+    """A fact's new source (audited by bot.admin.facts); its card again."""
+    if (found := await _fact(update, context)) is None:
+        return
+    press, fact = found
+    if (article := press.number(1)) is not None:
+        if await context.store.articles.get(article) is None:
+            await _stale(update, context)
+            return
+        await facts.set_source(context.store, fact, article, guard.admin_id(update))
+    await _show(update, context, fact.id)
+
+
+def _retiring(retired: bool) -> Callback[None]:
+    async def retire(update: Update, context: BotContext) -> None:
+        """Retire or restore a fact (audited by bot.admin.facts); its card again."""
+        if (found := await _fact(update, context)) is None:
+            return
+        fact = found[1]
+        await facts.retire(context.store, fact, guard.admin_id(update), retired=retired)
+        await _show(update, context, fact.id)
+
+    return retire
 
 
 async def new_fact(update: Update, context: BotContext) -> int:
     """ "New fact": asks its topic, then its source, then its text in each language."""
     query = update.callback_query
     assert query is not None
-    if await guard.require(update, context, "/facts_admin") is None:
-        return END
     await query.answer()
     draft = facts.keep(context.user_data, FactDraft())
     await reply(update, context, *facts.topics(context.texts, "ntopic", draft.id))
@@ -93,9 +152,7 @@ async def edit_text(update: Update, context: BotContext) -> int:
     """A fact's ✏️ button: asks for its new text in that language."""
     query = update.callback_query
     assert query is not None
-    if await guard.require(update, context, "/facts_admin") is None:
-        return END
-    press = flow.parse(query.data)
+    press = facts.FACTS.parse(query.data)
     fact_id = press.number() if press else None
     if press is None or fact_id is None or press.arg(1) not in LANGUAGES:
         await query.answer(context.texts.plain("admin.stale"))
@@ -113,7 +170,7 @@ async def new_fact_button(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     draft = facts.current(context.user_data)
-    press = flow.parse(query.data)
+    press = facts.FACTS.parse(query.data)
     texts = context.texts
     if draft is None or press is None or press.arg(0) != draft.id:
         await query.answer(texts.plain("admin.stale"))
@@ -201,18 +258,18 @@ async def timed_out(update: Update, context: BotContext) -> None:
     facts.drop(context.user_data)
 
 
-def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, object]]:
+def handlers(
+    options: AdminOptions, routes: Routes
+) -> list[BaseHandler[Update, BotContext, object]]:
     on_screen: list[BaseHandler[Update, BotContext, object]] = [
-        CallbackQueryHandler(
-            new_fact_button, pattern=flow.pattern("f", "ntopic", "nsource", "nskip", "ncancel")
-        ),
+        routes.button(facts.FACTS, ["ntopic", "nsource", "nskip", "ncancel"], new_fact_button),
         MessageHandler(filters.TEXT & ~filters.COMMAND, fact_typed),
     ]
     conversation = flow.conversation(
         "admin-facts",
         entry_points=[
-            CallbackQueryHandler(new_fact, pattern=flow.pattern("f", "new")),
-            CallbackQueryHandler(edit_text, pattern=flow.pattern("f", "text")),
+            routes.button(facts.FACTS, ["new"], new_fact),
+            routes.button(facts.FACTS, ["text"], edit_text),
         ],
         steps=FactStep,
         on_screen=on_screen,
@@ -222,11 +279,13 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
     )
     return [
         conversation,
-        CommandHandler("facts_admin", facts_admin, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(
-            fact_button,
-            pattern=flow.pattern(
-                "f", "page", "open", "topic", "source", "settopic", "setsource", "retire", "restore"
-            ),
-        ),
+        routes.command("facts_admin", facts_admin),
+        routes.button(facts.FACTS, ["page"], facts_page),
+        routes.button(facts.FACTS, ["open"], open_fact),
+        routes.button(facts.FACTS, ["topic"], topic_choices),
+        routes.button(facts.FACTS, ["source"], source_choices),
+        routes.button(facts.FACTS, ["settopic"], topic_chosen),
+        routes.button(facts.FACTS, ["setsource"], source_chosen),
+        routes.button(facts.FACTS, ["retire"], _retiring(True)),
+        routes.button(facts.FACTS, ["restore"], _retiring(False)),
     ]

@@ -15,8 +15,6 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -31,6 +29,7 @@ from bot.context import BotContext
 from bot.delivery.publishing import update_parts
 from bot.i18n import LANGUAGES, Html, escape, texts_for
 from bot.replies import NO_PREVIEW, replace, reply
+from handlers.admin_routing import Routes
 
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
@@ -84,8 +83,6 @@ async def answered(update: Update, context: BotContext) -> None:
 
 async def start(update: Update, context: BotContext) -> int:
     """Asks what to post (news or a milestone), or offers to continue an unfinished draft."""
-    if await guard.require(update, context, "/post") is None:
-        return END
     kept = drafts.current(context.user_data)
     if kept is not None and (kept.kind or kept.texts):
         if kept.step is not Step.RESUME:
@@ -98,9 +95,7 @@ async def edit(update: Update, context: BotContext) -> int:
     """A published post's "Edit" button: asks what to change in it."""
     query = update.callback_query
     assert query is not None
-    if await guard.require(update, context, "edit") is None:
-        return END
-    press = flow.parse(query.data)
+    press = views.UPDATES.parse(query.data)
     number = press.number() if press else None
     post = await context.store.posts.get(number) if number is not None else None
     if post is None or post.withdrawn:
@@ -115,14 +110,12 @@ async def pressed(update: Update, context: BotContext) -> int:
     """A button of the draft's question: the answer is kept and the next question follows."""
     query = update.callback_query
     assert query is not None
-    admin = await guard.require(update, context, "/post")
-    if admin is None:
-        return END
+    admin = guard.admin_id(update)
     draft = drafts.current(context.user_data)
     if draft is None:
         await query.answer(context.texts.plain("admin.stale"))
         return END
-    press = flow.parse(query.data)
+    press = screens.POST.parse(query.data)
     if press is None or press.arg(0) != draft.id:
         await query.answer(context.texts.plain("admin.stale"))
         return draft.step
@@ -231,19 +224,21 @@ async def _send(update: Update, context: BotContext, draft: Draft, admin: int) -
     return END
 
 
-def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, object]]:
+def handlers(
+    options: AdminOptions, routes: Routes
+) -> list[BaseHandler[Update, BotContext, object]]:
     # Every step takes the same inputs (a button, text, something else); the draft knows
     # which question is on screen and what an input means there (bot.admin.drafts).
     on_screen: list[BaseHandler[Update, BotContext, object]] = [
-        CallbackQueryHandler(pressed, pattern=flow.pattern("p")),
+        routes.button(screens.POST, [], pressed),
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
         MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, not_text),
     ]
     conversation = flow.conversation(
         "admin-post",
         entry_points=[
-            CommandHandler("post", start, filters=filters.ChatType.PRIVATE),
-            CallbackQueryHandler(edit, pattern=flow.pattern("u", "edit")),
+            routes.command("post", start),
+            routes.button(views.UPDATES, ["edit"], edit),
         ],
         steps=Step,
         on_screen=on_screen,

@@ -1,21 +1,22 @@
 """/channels for admins: the publishing channels with their health; adding one (`/channels add
 @name`, its numeric id, or a post forwarded from it), then its language and mode with buttons;
-removing one with a button. Admin-only and audited, like every admin screen."""
+removing one with a button. Admin-only (handlers.admin_routing) and audited."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
 
 from babel.dates import get_timezone_location
 from telegram import MessageOriginChannel, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import channels
 from bot.admin import channels as screens
-from bot.admin import flow, guard
+from bot.admin import guard
+from bot.channels import Found
 from bot.context import BotContext
 from bot.replies import replace, reply
+from handlers.admin_routing import Routes
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +48,6 @@ async def _offer(update: Update, context: BotContext, typed: str | int) -> None:
 
 async def channels_command(update: Update, context: BotContext) -> None:
     """The channels with their health; `/channels add @name` (or id) starts adding one."""
-    admin_id = await guard.require(update, context, "/channels")
-    if admin_id is None:
-        return
     match [arg.strip() for arg in context.args or []]:
         case []:
             await _listing(update, context, edit=False)
@@ -61,8 +59,6 @@ async def channels_command(update: Update, context: BotContext) -> None:
 
 async def forwarded(update: Update, context: BotContext) -> None:
     """A post an admin forwarded from a channel: offer to add that channel."""
-    if await guard.require(update, context, "/channels") is None:
-        return
     message = update.effective_message
     origin = message.forward_origin if message is not None else None
     if not isinstance(origin, MessageOriginChannel):
@@ -77,69 +73,121 @@ async def _listing(update: Update, context: BotContext, *, edit: bool) -> None:
     await (replace if edit else reply)(update, context, *screen)
 
 
-async def channel_button(update: Update, context: BotContext) -> None:
-    """Language, then mode (the channel is added), cancel; remove (asked first), back."""
+def _press(update: Update) -> screens.ChannelPress | None:
     query = update.callback_query
     assert query is not None
-    admin_id = await guard.require(update, context, "/channels")
-    if admin_id is None:
-        return
-    texts = context.texts
     press = screens.parse(query.data)
     if press is None:
-        log.warning("admin %s: unrecognised /channels button %r", admin_id, query.data)
-        await query.answer(texts.plain("admin.stale"))
-        return
-    if press.verb in ("lang", "mode"):
-        # Asked again at each step: the rights may have changed, and the id comes from the
-        # button, which a client can forge.
-        found = await channels.inspect(context.bot, press.chat_id)
-        if isinstance(found, channels.Problem):
-            await query.answer()
-            name = str(press.chat_id)
-            await replace(update, context, texts(f"channels.problem.{found.value}", name=name))
-            return
-        await query.answer()
-        if press.verb == "lang" and press.language is not None:
-            screen = screens.ask_mode(texts, found, press.language, DIGEST_HOUR, _zone(context))
-            await replace(update, context, *screen)
-        elif press.language is not None and press.mode is not None:
-            await channels.add(
-                context.store,
-                context.chats,
-                found,
-                language=press.language,
-                mode=press.mode,
-                admin_id=admin_id,
-                now=context.bot_data.clock(),
-            )
-            zone = _zone(context)
-            text = screens.added(texts, found, press.language, press.mode, DIGEST_HOUR, zone)
-            await replace(update, context, text)
-        return
-    if press.verb == "no":
-        await query.answer()
-        await replace(update, context, texts("channels.cancelled"))
-        return
-    if press.verb == "rm":
-        channel = await context.store.channels.get(press.chat_id)
-        if channel is None:
-            await query.answer(texts.plain("admin.stale"))
-            return
-        await query.answer()
-        await replace(update, context, *screens.remove_question(texts, channel))
-        return
-    if press.verb == "rmyes":
-        removed = await channels.remove(
-            context.store,
-            context.chats,
-            press.chat_id,
-            admin_id=admin_id,
-            now=context.bot_data.clock(),
+        log.warning(
+            "admin %s: unrecognised /channels button %r", guard.admin_id(update), query.data
         )
-        await query.answer(texts.plain("channels.removed" if removed else "admin.stale"))
-    else:
-        await query.answer()
+    return press
+
+
+async def _stale(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(context.texts.plain("admin.stale"))
+
+
+async def _found(update: Update, context: BotContext, press: screens.ChannelPress) -> Found | None:
+    """The channel, asked again at each step: the rights may have changed, and the id comes
+    from the button, which a client can forge. A problem is shown instead."""
+    query = update.callback_query
+    assert query is not None
+    found = await channels.inspect(context.bot, press.chat_id)
+    await query.answer()
+    if isinstance(found, channels.Problem):
+        problem = context.texts(f"channels.problem.{found.value}", name=str(press.chat_id))
+        await replace(update, context, problem)
+        return None
+    return found
+
+
+async def language_chosen(update: Update, context: BotContext) -> None:
+    """The new channel's language: its mode is asked next."""
+    press = _press(update)
+    if press is None:
+        await _stale(update, context)
+        return
+    found = await _found(update, context, press)
+    if found is not None and press.language is not None:
+        screen = screens.ask_mode(context.texts, found, press.language, DIGEST_HOUR, _zone(context))
+        await replace(update, context, *screen)
+
+
+async def mode_chosen(update: Update, context: BotContext) -> None:
+    """The new channel's mode: it is added (bot.channels audits it)."""
+    press = _press(update)
+    if press is None:
+        await _stale(update, context)
+        return
+    found = await _found(update, context, press)
+    if found is None or press.language is None or press.mode is None:
+        return
+    await channels.add(
+        context.store,
+        context.chats,
+        found,
+        language=press.language,
+        mode=press.mode,
+        admin_id=guard.admin_id(update),
+        now=context.bot_data.clock(),
+    )
+    zone = _zone(context)
+    text = screens.added(context.texts, found, press.language, press.mode, DIGEST_HOUR, zone)
+    await replace(update, context, text)
+
+
+async def adding_cancelled(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    if _press(update) is None:
+        await _stale(update, context)
+        return
+    await query.answer()
+    await replace(update, context, context.texts("channels.cancelled"))
+
+
+async def remove_asked(update: Update, context: BotContext) -> None:
+    """Removing a channel: asked first."""
+    query = update.callback_query
+    assert query is not None
+    press = _press(update)
+    channel = await context.store.channels.get(press.chat_id) if press is not None else None
+    if channel is None:
+        await _stale(update, context)
+        return
+    await query.answer()
+    await replace(update, context, *screens.remove_question(context.texts, channel))
+
+
+async def removed(update: Update, context: BotContext) -> None:
+    """Removing confirmed (bot.channels audits it); the list follows."""
+    query = update.callback_query
+    assert query is not None
+    press = _press(update)
+    if press is None:
+        await _stale(update, context)
+        return
+    done = await channels.remove(
+        context.store,
+        context.chats,
+        press.chat_id,
+        admin_id=guard.admin_id(update),
+        now=context.bot_data.clock(),
+    )
+    await query.answer(context.texts.plain("channels.removed" if done else "admin.stale"))
+    await _listing(update, context, edit=True)
+
+
+async def back_to_list(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    if _press(update) is None:
+        await _stale(update, context)
+        return
+    await query.answer()
     await _listing(update, context, edit=True)
 
 
@@ -150,16 +198,23 @@ class _FromChannel(filters.MessageFilter):
         return isinstance(getattr(message, "forward_origin", None), MessageOriginChannel)
 
 
-HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
-    CommandHandler("channels", channels_command, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(channel_button, pattern=flow.pattern(screens.AREA)),
-]
+def handlers(routes: Routes) -> list[BaseHandler[Update, BotContext, object]]:
+    """/channels and its buttons, one handler a verb (registered by handlers.admin)."""
+    buttons = screens.CHANNELS
+    return [
+        routes.command("channels", channels_command),
+        routes.button(buttons, ["lang"], language_chosen),
+        routes.button(buttons, ["mode"], mode_chosen),
+        routes.button(buttons, ["no"], adding_cancelled),
+        routes.button(buttons, ["rm"], remove_asked),
+        routes.button(buttons, ["rmyes"], removed),
+        routes.button(buttons, ["list"], back_to_list),
+    ]
 
 
-def forward_handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext, None]]:
+def forward_handlers(routes: Routes) -> list[BaseHandler[Update, BotContext, object]]:
     """Admins' posts forwarded from a channel. Registered after the admin conversations (a
     forward into a /post draft is the draft's text) and before questions; anyone else's
     forward is left to the other features, to which it is a question like any text."""
-    admins = filters.User(user_id=list(admin_ids))
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    return [MessageHandler(private & admins & _FromChannel(), forwarded)]
+    return [MessageHandler(private & routes.admins & _FromChannel(), forwarded)]

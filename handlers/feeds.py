@@ -6,23 +6,22 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler
 
-from bot.admin import flow, guard
+from bot.admin import guard
 from bot.context import BotContext
 from bot.feeds import admin
 from bot.feeds.announce import shorten
 from bot.replies import replace, reply
+from handlers.admin_routing import Routes
 
 log = logging.getLogger(__name__)
 
 
 async def feeds(update: Update, context: BotContext) -> None:
-    """Admins see the feed list with health, or the result of add/remove; others a refusal."""
+    """The feed list with health, or the result of add/remove (audited by bot.feeds.admin)."""
     chat_id = update.effective_chat.id if update.effective_chat else None
-    admin_id = await guard.require(update, context, "/feeds")
-    if admin_id is None:
-        return
+    admin_id = guard.admin_id(update)
     texts = context.texts
     keyboard: InlineKeyboardMarkup | None = None
     match [arg.strip() for arg in context.args or []]:
@@ -33,13 +32,11 @@ async def feeds(update: Update, context: BotContext) -> None:
             text, added = await admin.add(context.store, texts, url, admin_id)
             if added:
                 log.info("chat %s: admin %s added a feed", chat_id, admin_id)
-                await context.store.audit.record(admin_id, "feed.added", url[:200])
                 if context.bot_data.feeds is not None:
                     await context.bot_data.feeds.start_due()  # its first check, right away
         case ["remove", url]:
-            text = await admin.remove(context.store, texts, url)
+            text = await admin.remove(context.store, texts, url, admin_id)
             log.info("chat %s: admin %s removed a feed", chat_id, admin_id)
-            await context.store.audit.record(admin_id, "feed.removed", url[:200])
         case _:
             text = texts("feeds.usage.html")
     await reply(update, context, text, keyboard)
@@ -47,33 +44,26 @@ async def feeds(update: Update, context: BotContext) -> None:
 
 async def let_in(update: Update, context: BotContext) -> None:
     """An admin's "let in" under a kept-out item: it is published as news, and the list
-    refreshed in place; anyone else is refused, forged or stale buttons get a short note."""
+    refreshed in place; forged or stale buttons get a short note."""
     query = update.callback_query
     assert query is not None
-    admin_id = await guard.require(update, context, "/feeds let in")
-    if admin_id is None:
-        return
+    admin_id = guard.admin_id(update)
     texts = context.texts
-    press = flow.parse(query.data)
-    kept_id = press.number() if press is not None and press.verb == "in" else None
-    poller = context.bot_data.feeds
-    kept = None
-    if kept_id is not None and poller is not None:
-        kept = await poller.let_in(kept_id, admin_id)
+    press = admin.KEPT.parse(query.data)
+    kept_id = press.number() if press is not None else None
+    kept = await admin.let_in(context.store, context.bot_data.feeds, kept_id, admin_id)
     if kept is None:
         await query.answer(texts.plain("feeds.let_in.gone"))
     else:
-        title = shorten(kept.item.title, 100)
-        await context.store.audit.record(
-            admin_id, "feed.let_in", f"#{kept.feed_id} {title}", f"rule={kept.item.rule}"
-        )
+        title = shorten(kept.item.title, admin.LET_IN_TITLE)
         await query.answer(texts.plain("feeds.let_in.done", title=title))
     tz = context.settings.timezone
     await replace(update, context, *await admin.overview(context.store, texts, tz))
 
 
-HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
-    CommandHandler("feeds", feeds),
-    # Before the admin feature's catch-all for stale adm: buttons (same handler group).
-    CallbackQueryHandler(let_in, pattern=flow.pattern(admin.AREA, "in")),
-]
+def handlers(routes: Routes) -> list[BaseHandler[Update, BotContext, object]]:
+    """Registered by handlers.admin; /feeds answers in any chat (an admin's group, too)."""
+    return [
+        routes.command("feeds", feeds, private=False),
+        routes.button(admin.KEPT, ["in"], let_in),
+    ]

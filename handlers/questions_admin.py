@@ -6,8 +6,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -16,71 +14,93 @@ from telegram.ext import (
 from bot.admin import flow, guard
 from bot.admin import questions as service
 from bot.admin.facts import TEXT_LIMIT, clean_text
-from bot.admin.questions import AnswerDraft, AnswerStep
+from bot.admin.questions import AnswerDraft, AnswerStep, Outcome
+from bot.callbacks import Press
 from bot.config import AdminOptions
 from bot.content import TOPICS
 from bot.context import BotContext
 from bot.replies import replace, reply
 from handlers.admin_post import answered
+from handlers.admin_routing import Routes
 
 END = ConversationHandler.END
-ATTEMPT = "/questions"
 
 
 async def questions(update: Update, context: BotContext) -> None:
     """The open questions in groups, most asked first, with Answer / Link / Dismiss."""
-    if await guard.require(update, context, ATTEMPT) is None:
-        return
     await reply(update, context, *await service.listing(context.store, context.texts))
 
 
-async def question_button(update: Update, context: BotContext) -> None:
-    """Back to the list, the facts to link to (a page at a time), Link, Dismiss."""
+async def _stale(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    admin = await guard.require(update, context, ATTEMPT)
-    if admin is None:
+    await query.answer(context.texts.plain("admin.stale"))
+
+
+def _press(update: Update) -> tuple[Press | None, int | None]:
+    """The press and the question group it names (None for a stale or forged button)."""
+    query = update.callback_query
+    assert query is not None
+    press = service.QUESTIONS.parse(query.data)
+    return press, press.number() if press else None
+
+
+async def back_to_list(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await replace(update, context, *await service.listing(context.store, context.texts))
+
+
+async def link_choices(update: Update, context: BotContext) -> None:
+    """The facts to link a group to, a page at a time."""
+    query = update.callback_query
+    assert query is not None
+    press, key = _press(update)
+    if press is None or key is None:
+        await _stale(update, context)
         return
-    store, texts = context.store, context.texts
-    press = flow.parse(query.data)
-    key = press.number() if press else None
-    if press is None or (key is None and press.verb != "list"):
-        await query.answer(texts.plain("admin.stale"))
-        return
-    if press.verb == "list":
-        await query.answer()
-        await replace(update, context, *await service.listing(store, texts))
-        return
-    assert key is not None
-    if press.verb == "link":
-        await query.answer()
-        await replace(
-            update, context, *await service.link_choices(store, texts, key, press.number(1) or 1)
-        )
-        return
-    if press.verb == "linkto" and (fact_id := press.number(1)) is not None:
-        outcome = await service.link(store, key, fact_id, admin)
-        done = "questions.linked"
-    elif press.verb == "dismiss":
-        outcome = await service.dismiss(store, key, admin)
-        done = "questions.dismissed"
-    else:
-        outcome = None
-        done = ""
+    await query.answer()
+    screen = await service.link_choices(context.store, context.texts, key, press.number(1) or 1)
+    await replace(update, context, *screen)
+
+
+async def _done(update: Update, context: BotContext, outcome: Outcome | None, key: str) -> None:
+    """A group linked or dismissed (bot.admin.questions audits it): a note, the list anew."""
+    query = update.callback_query
+    assert query is not None
     if outcome is None:
-        await query.answer(texts.plain("admin.stale"))
+        await _stale(update, context)
         return
-    await query.answer(texts.plain(done, count=outcome.questions, told=outcome.told))
-    await replace(update, context, *await service.listing(store, texts))
+    texts = context.texts
+    await query.answer(texts.plain(key, count=outcome.questions, told=outcome.told))
+    await replace(update, context, *await service.listing(context.store, texts))
+
+
+async def linked(update: Update, context: BotContext) -> None:
+    """Link: the group is answered by that fact; whoever asked to be told is told."""
+    press, key = _press(update)
+    fact_id = press.number(1) if press else None
+    outcome = None
+    if key is not None and fact_id is not None:
+        outcome = await service.link(context.store, key, fact_id, guard.admin_id(update))
+    await _done(update, context, outcome, "questions.linked")
+
+
+async def dismissed(update: Update, context: BotContext) -> None:
+    """Dismiss: the group leaves the list."""
+    _, key = _press(update)
+    outcome = None
+    if key is not None:
+        outcome = await service.dismiss(context.store, key, guard.admin_id(update))
+    await _done(update, context, outcome, "questions.dismissed")
 
 
 async def start_answer(update: Update, context: BotContext) -> int:
     """Answer: shows the group's phrasings and asks the answer's topic."""
     query = update.callback_query
     assert query is not None
-    if await guard.require(update, context, ATTEMPT) is None:
-        return END
-    press = flow.parse(query.data)
+    press = service.QUESTIONS.parse(query.data)
     key = press.number() if press else None
     found = await service.find(context.store, key) if key is not None else None
     if found is None:
@@ -96,12 +116,10 @@ async def answer_button(update: Update, context: BotContext) -> int:
     """The answer's topic, Skip (a language), Editors (as the source), Save or Cancel."""
     query = update.callback_query
     assert query is not None
-    admin = await guard.require(update, context, ATTEMPT)
+    admin = guard.admin_id(update)
     draft = service.current(context.user_data)
-    press = flow.parse(query.data)
+    press = service.QUESTIONS.parse(query.data)
     texts = context.texts
-    if admin is None:
-        return END
     if draft is None or press is None or press.arg(0) != draft.id:
         await query.answer(texts.plain("admin.stale"))
         return draft.step if draft else END
@@ -199,15 +217,18 @@ async def timed_out(update: Update, context: BotContext) -> None:
     service.drop(context.user_data)
 
 
-def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, object]]:
+def handlers(
+    options: AdminOptions, routes: Routes
+) -> list[BaseHandler[Update, BotContext, object]]:
     conversation = flow.conversation(
         "admin-questions",
-        entry_points=[CallbackQueryHandler(start_answer, pattern=flow.pattern("q", "answer"))],
+        entry_points=[routes.button(service.QUESTIONS, ["answer"], start_answer)],
         steps=AnswerStep,
         on_screen=[
-            CallbackQueryHandler(
+            routes.button(
+                service.QUESTIONS,
+                ["atopic", "askip", "aeditors", "asave", "acancel"],
                 answer_button,
-                pattern=flow.pattern("q", "atopic", "askip", "aeditors", "asave", "acancel"),
             ),
             MessageHandler(filters.TEXT & ~filters.COMMAND, answer_typed),
         ],
@@ -217,8 +238,9 @@ def handlers(options: AdminOptions) -> list[BaseHandler[Update, BotContext, obje
     )
     return [
         conversation,
-        CommandHandler("questions", questions, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(
-            question_button, pattern=flow.pattern("q", "list", "link", "linkto", "dismiss")
-        ),
+        routes.command("questions", questions),
+        routes.button(service.QUESTIONS, ["list"], back_to_list),
+        routes.button(service.QUESTIONS, ["link"], link_choices),
+        routes.button(service.QUESTIONS, ["linkto"], linked),
+        routes.button(service.QUESTIONS, ["dismiss"], dismissed),
     ]

@@ -24,7 +24,7 @@ async def track_chat(update: Update, context: BotContext) -> None:
     context.chat = await context.chats.seen(
         chat.id, chat.type, user.language_code if user else None
     )
-    await admin_guard.first_contact(update, context)
+    await admin_guard.keep_menu(update, context)
 
 
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [TypeHandler(Update, track_chat)]

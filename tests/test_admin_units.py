@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import MessageEntity, User
 
-from bot.admin import flow, posting
+from bot import asked, callbacks
+from bot.admin import facts, posting, screens, views
 from bot.admin.corrections import editable
 from bot.admin.drafts import Draft, parse_date, parse_link, parse_place
 from bot.admin.flow import Step
@@ -22,6 +24,7 @@ from bot.admin.posting import render
 from bot.config import load_settings
 from bot.delivery.publishing import Announcement, publish
 from bot.errors import ConfigError
+from bot.feeds import admin as feeds_admin
 from bot.seeds import load_seeds
 from storage import Store, open_store
 from storage.models import ChatState, Mode, PostText, SentDelivery
@@ -202,19 +205,35 @@ def test_single_messages_are_edited_in_place_whatever_their_age() -> None:
 
 
 def test_admin_callback_data_round_trips_and_fits() -> None:
-    data = flow.data("p", "stage", "ab12", 3)
+    data = screens.POST.data("stage", "ab12", 3)
     assert data == "adm:p.stage.ab12.3"
-    press = flow.parse(data)
+    press = screens.POST.parse(data)
     assert press is not None and (press.area, press.verb, press.arg(0), press.number(1)) == (
         "p",
         "stage",
         "ab12",
         3,
     )
-    assert flow.data("b", "pause", 12, "") == "adm:b.pause.12"
-    assert flow.parse("adm:nonsense") is None and flow.parse("lang:kk") is None
+    assert views.BROADCASTS.data("pause", 12, "") == "adm:b.pause.12"
+    assert screens.POST.parse("adm:nonsense") is None and screens.POST.parse("lang:kk") is None
     with pytest.raises(ValueError):
-        flow.data("f", "x" * 50)
+        facts.FACTS.data("page", "x" * 50)  # too long for Telegram
+
+
+def test_buttons_take_only_their_declared_verbs_and_patterns_match_one_verb() -> None:
+    kept = feeds_admin.KEPT
+    assert kept.parse(kept.data("in", 7)) == callbacks.Press("adm", "k", "in", ("7",))
+    for forged in ("adm:k.out.7", "adm:u.in.7", "adm:k", "ask:in.7", "adm:k.in.7; DROP", None):
+        assert kept.parse(forged) is None, forged
+    with pytest.raises(ValueError):
+        kept.data("out", 7)  # a verb the feature never declared
+    with pytest.raises(ValueError):
+        kept.data("in", "a.b")  # an argument cannot smuggle in another part
+    withdraw = re.compile(views.UPDATES.pattern("withdraw"))
+    assert withdraw.match("adm:u.withdraw.3") and withdraw.match("adm:u.withdraw")
+    assert not withdraw.match("adm:u.withdrawn.3") and not withdraw.match("adm:b.withdraw.3")
+    assert asked.parse(asked.BUTTONS.data("up", 12)) == ("up", 12)
+    assert asked.parse("ask:up.12.3") is None and asked.parse("ask:") is None
 
 
 def test_admin_settings_have_defaults_and_name_bad_values() -> None:

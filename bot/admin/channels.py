@@ -1,8 +1,8 @@
 """What /channels shows admins: the channels with their health, and the questions of adding
 one (its language, then its mode) and of removing one.
 
-Buttons are `adm:c.<verb>.<channel id>[.<language>[.<mode>]]` (bot.admin.flow); every one is
-parsed and checked here, so a forged or stale one is recognised as such.
+Buttons are `adm:c.<verb>.<channel id>[.<language>[.<mode>]]` (CHANNELS); every one is parsed
+and its arguments checked here, so a forged or stale one is recognised as such.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import callbacks
 from bot.admin import flow
 from bot.admin.screens import Screen, button
 from bot.channels import CHANNEL_MODES, Found
@@ -22,8 +23,10 @@ from storage import Store
 from storage.channels import Channel
 from storage.models import ChatState, Mode
 
-AREA = "c"
 _CHANNEL_ID_RE = re.compile(r"^-100\d{6,16}$")
+CHANNELS = callbacks.Buttons(
+    flow.PREFIX, ("lang", "mode", "no", "rm", "rmyes", "list"), area="c", command="/channels"
+)
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,8 @@ class ChannelPress:
 
 def parse(raw: str | None) -> ChannelPress | None:
     """The press, or None for data that no /channels screen makes (forged or foreign)."""
-    press = flow.parse(raw)
-    if press is None or press.area != AREA or not _CHANNEL_ID_RE.match(press.arg(0)):
+    press = CHANNELS.parse(raw)
+    if press is None or not _CHANNEL_ID_RE.match(press.arg(0)):
         return None
     language = press.arg(1) or None
     if language is not None and language not in LANGUAGES:
@@ -70,10 +73,10 @@ def ask_language(texts: Texts, found: Found) -> Screen:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                button(LANGUAGE_NAMES[lang], flow.data(AREA, "lang", found.chat_id, lang))
+                button(LANGUAGE_NAMES[lang], CHANNELS.data("lang", found.chat_id, lang))
                 for lang in LANGUAGES
             ],
-            [button(texts.plain("channels.button.cancel"), flow.data(AREA, "no", found.chat_id))],
+            [button(texts.plain("channels.button.cancel"), CHANNELS.data("no", found.chat_id))],
         ]
     )
     return texts("channels.ask.language.html", channel=name(found.title, found.username)), keyboard
@@ -85,11 +88,11 @@ def ask_mode(texts: Texts, found: Found, language: str, hour: int, zone: str) ->
             [
                 button(
                     texts.plain(f"channels.button.{mode.value}", time=f"{hour:02d}:00"),
-                    flow.data(AREA, "mode", found.chat_id, language, mode.value),
+                    CHANNELS.data("mode", found.chat_id, language, mode.value),
                 )
                 for mode in CHANNEL_MODES
             ],
-            [button(texts.plain("channels.button.cancel"), flow.data(AREA, "no", found.chat_id))],
+            [button(texts.plain("channels.button.cancel"), CHANNELS.data("no", found.chat_id))],
         ]
     )
     text = texts(
@@ -155,7 +158,7 @@ def listing(
             [
                 button(
                     texts.plain("channels.button.remove", number=number),
-                    flow.data(AREA, "rm", channel.chat_id),
+                    CHANNELS.data("rm", channel.chat_id),
                 )
             ]
         )
@@ -169,11 +172,9 @@ def remove_question(texts: Texts, channel: Channel) -> Screen:
             [
                 button(
                     texts.plain("channels.button.remove_yes"),
-                    flow.data(AREA, "rmyes", channel.chat_id),
+                    CHANNELS.data("rmyes", channel.chat_id),
                 ),
-                button(
-                    texts.plain("channels.button.back"), flow.data(AREA, "list", channel.chat_id)
-                ),
+                button(texts.plain("channels.button.back"), CHANNELS.data("list", channel.chat_id)),
             ]
         ]
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import keyboards
+from bot import callbacks, keyboards
 from bot.admin import flow
 from bot.admin.flow import FactStep
 from bot.admin.formatting import to_plain
@@ -28,6 +28,13 @@ FACTS_PER_PAGE = 8
 SOURCES_OFFERED = 6
 TEXT_LIMIT = 700
 SNIPPET = 60
+FACTS = callbacks.Buttons(
+    flow.PREFIX,
+    ("page", "open", "new", "text", "topic", "source", "retire", "restore", "settopic",
+     "setsource", "ntopic", "nsource", "nskip", "ncancel"),
+    area="f",
+    command="/facts_admin",
+)  # fmt: skip
 
 
 @dataclass
@@ -122,14 +129,14 @@ async def listing(store: Store, texts: Texts, page: int = 1) -> Screen:
             )
         )
     opens = [
-        button(str(number), flow.data("f", "open", fact.id))
+        button(str(number), FACTS.data("open", fact.id))
         for number, fact in enumerate(shown, start=start + 1)
     ]
     rows = [opens[i : i + 4] for i in range(0, len(opens), 4)]
-    pager = keyboards.pager(texts, flow.PREFIX, page, pages, lambda n: flow.data("f", "page", n))
+    pager = keyboards.pager(texts, flow.PREFIX, page, pages, lambda n: FACTS.data("page", n))
     if pager is not None:
         rows += [list(row) for row in pager.inline_keyboard]
-    rows.append([button(texts.plain("admin.button.new_fact"), flow.data("f", "new"))])
+    rows.append([button(texts.plain("admin.button.new_fact"), FACTS.data("new"))])
     return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
 
 
@@ -151,20 +158,17 @@ def card_for(texts: Texts, fact: FactRecord) -> Screen:
         lines.append(f"<b>{LANGUAGE_NAMES[language]}</b>: {escape(text) if text else '—'}")
     fid = fact.id
     rows = [
+        [button(f"✏️ {LANGUAGE_NAMES[lang]}", FACTS.data("text", fid, lang)) for lang in LANGUAGES],
         [
-            button(f"✏️ {LANGUAGE_NAMES[lang]}", flow.data("f", "text", fid, lang))
-            for lang in LANGUAGES
+            button(texts.plain("admin.button.topic"), FACTS.data("topic", fid)),
+            button(texts.plain("admin.button.source"), FACTS.data("source", fid)),
         ],
         [
-            button(texts.plain("admin.button.topic"), flow.data("f", "topic", fid)),
-            button(texts.plain("admin.button.source"), flow.data("f", "source", fid)),
-        ],
-        [
-            button(texts.plain("admin.button.restore"), flow.data("f", "restore", fid))
+            button(texts.plain("admin.button.restore"), FACTS.data("restore", fid))
             if fact.retired
-            else button(texts.plain("admin.button.retire"), flow.data("f", "retire", fid))
+            else button(texts.plain("admin.button.retire"), FACTS.data("retire", fid))
         ],
-        [button(texts.plain("admin.button.facts"), flow.data("f", "page", 1))],
+        [button(texts.plain("admin.button.facts"), FACTS.data("page", 1))],
     ]
     return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
 
@@ -179,7 +183,7 @@ def topics(texts: Texts, verb: str, target: object, current: str | None = None) 
     buttons = [
         button(
             ("✓ " if topic == current else "") + topic_label(texts, topic),
-            flow.data("f", verb, target, topic),
+            FACTS.data(verb, target, topic),
         )
         for topic in TOPICS
     ]
@@ -197,7 +201,7 @@ async def sources(
         title = article.title if len(article.title) <= 40 else article.title[:39] + "…"
         mark = "✓ " if article.id == current else ""
         label = f"{mark}{title} · {texts.date(article.published_date)}"
-        rows.append([button(label, flow.data("f", verb, target, article.id))])
+        rows.append([button(label, FACTS.data(verb, target, article.id))])
     return texts("admin.facts.ask_source"), InlineKeyboardMarkup(rows)
 
 
@@ -205,8 +209,8 @@ def ask_text(texts: Texts, draft: FactDraft) -> Screen:
     text = texts(f"admin.facts.ask_text.{draft.language}", limit=TEXT_LIMIT)
     row = []
     if draft.fact_id is None and (any(draft.texts.values()) or draft.language != LANGUAGES[-1]):
-        row.append(button(texts.plain("admin.button.skip"), flow.data("f", "nskip", draft.id)))
-    row.append(button(texts.plain("admin.button.cancel"), flow.data("f", "ncancel", draft.id)))
+        row.append(button(texts.plain("admin.button.skip"), FACTS.data("nskip", draft.id)))
+    row.append(button(texts.plain("admin.button.cancel"), FACTS.data("ncancel", draft.id)))
     return text, InlineKeyboardMarkup([row])
 
 

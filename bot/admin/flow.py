@@ -1,21 +1,23 @@
 """Conversation states and callback data of the admin features, in one place.
 
-Callback data is `adm:<area>.<verb>[.<argument>...]` (bot.callbacks registers the prefix):
+Callback data is `adm:<area>.<verb>[.<argument>...]`; each area's module declares its verbs
+(bot.callbacks.Buttons, with PREFIX and the area):
 
-    area p  the /post draft; the first argument is the draft's id, so the buttons of an old
-            preview cannot act on a newer draft
-    area u  /updates: pages, a post's card, edit, withdraw
-    area b  /broadcasts: refresh, pause, resume, cancel
-    area a  /audit pages
+    area p  the /post draft (bot.admin.screens); the first argument is the draft's id, so the
+            buttons of an old preview cannot act on a newer draft
+    area u  /updates: pages, a post's card, edit, withdraw (bot.admin.views)
+    area b  /broadcasts: refresh, pause, resume, cancel (bot.admin.views)
+    area a  /audit pages (bot.admin.views)
     area f  /facts_admin: pages, a fact's card, its topic, source, texts, retiring
+    area q  /questions (bot.admin.questions)
+    area c  /channels (bot.admin.channels)
+    area k  /feeds: let a kept-out item in (bot.feeds.admin)
 """
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Callable, Coroutine, Iterable
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Generic, TypeVar
 
@@ -28,8 +30,6 @@ from telegram.ext import (
     TypeHandler,
 )
 from telegram.warnings import PTBUserWarning
-
-from bot import callbacks
 
 PREFIX = "adm"
 
@@ -58,47 +58,6 @@ class FactStep(IntEnum):
     TOPIC = 21
     SOURCE = 22
     TEXT = 23
-
-
-@dataclass(frozen=True)
-class Press:
-    """A pressed admin button, parsed."""
-
-    area: str
-    verb: str
-    args: tuple[str, ...]
-
-    def number(self, index: int = 0) -> int | None:
-        value = self.args[index] if index < len(self.args) else ""
-        return int(value) if value.isdigit() else None
-
-    def arg(self, index: int = 0) -> str:
-        return self.args[index] if index < len(self.args) else ""
-
-
-def data(area: str, verb: str, *args: object) -> str:
-    """The callback data of an admin button."""
-    tail = [str(a) for a in args]
-    while tail and not tail[-1]:  # an empty optional last argument is left out
-        tail.pop()
-    return callbacks.make(PREFIX, ".".join([area, verb, *tail]))
-
-
-def parse(raw: str | None) -> Press | None:
-    parsed = callbacks.parse(raw)
-    if parsed is None or parsed.prefix != PREFIX:
-        return None
-    area, _, rest = parsed.argument.partition(".")
-    verb, _, tail = rest.partition(".")
-    if not area or not verb:
-        return None
-    return Press(area, verb, tuple(tail.split(".")) if tail else ())
-
-
-def pattern(area: str, *verbs: str) -> str:
-    """Regex for CallbackQueryHandler: the area's buttons, or only these verbs of it."""
-    verb = "(" + "|".join(re.escape(v) for v in verbs) + ")" if verbs else "[A-Za-z0-9_-]+"
-    return rf"^{PREFIX}:{area}\.{verb}(\.|$)"
 
 
 class Slot(Generic[T]):
@@ -138,7 +97,7 @@ def conversation(
     `timed_out` runs."""
     with warnings.catch_warnings():
         # PTB warns that buttons are not tracked per message (per_message=False); the draft's
-        # id in every button's data does that job (see `data` above).
+        # id in every button's data does that job (see the module's docstring).
         warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
         return ConversationHandler(
             entry_points=entry_points,

@@ -1,8 +1,9 @@
 """Who may use the admin features, and the admins' command menu.
 
 An admin is a numeric Telegram user id listed in ADMIN_IDS; usernames never grant anything
-(anyone can take a free username). Every admin command and button calls `require` first:
-anyone else gets a short refusal in their language, and the attempt goes to the audit log.
+(anyone can take a free username). Only admins reach the admin handlers (handlers.admin_routing);
+anyone else trying an admin command or button gets `refuse`: a short refusal in their
+language, and the attempt goes to the audit log.
 """
 
 from __future__ import annotations
@@ -62,15 +63,15 @@ async def _set_menu(bot: Any, menus: AdminMenus, admin_id: int, language: str) -
         menus.languages[admin_id] = language
 
 
-async def first_contact(update: Update, context: AdminContext) -> None:
-    """An admin writing in private before their menu could be set (they had never opened
-    the bot when it started): now Telegram knows their chat."""
+async def keep_menu(update: Update, context: AdminContext) -> None:
+    """Before every update: an admin writing in private gets their menu in their language,
+    if it is not (they had never opened the bot when it started, or they changed /lang)."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.id != user.id or not context.is_admin(user.id):
         return
     menus = context.bot_data.admin_menus
-    if user.id not in menus.languages:
-        language = context.chat.language if context.chat else FALLBACK
+    language = context.chat.language if context.chat else FALLBACK
+    if menus.languages.get(user.id) != language:
         await _set_menu(context.bot, menus, user.id, language)
 
 
@@ -84,24 +85,25 @@ async def set_admin_menus(
         await _set_menu(bot, menus, admin_id, chat.language if chat else FALLBACK)
 
 
-async def require(update: Update, context: AdminContext, attempt: str) -> int | None:
-    """The admin's user id; or None, after a refusal and an audit entry naming `attempt`."""
+def admin_id(update: Update) -> int:
+    """The admin behind an update that the admin routing let through (handlers.admin_routing):
+    only an admin's update gets there, so it has a user."""
+    user = update.effective_user
+    assert user is not None, "an admin handler reached without a user"
+    return user.id
+
+
+async def refuse(update: Update, context: AdminContext, attempt: str) -> None:
+    """Someone who is not an admin tried an admin command or button: a short refusal in their
+    language, and an audit entry naming `attempt`."""
     user = update.effective_user
     user_id = user.id if user else None
-    if user_id is not None and context.is_admin(user_id):
-        language = context.chat.language if context.chat else FALLBACK
-        menus = context.bot_data.admin_menus
-        if menus.languages.get(user_id) != language:  # first use, or the admin changed /lang
-            await _set_menu(context.bot, menus, user_id, language)
-        return user_id
     chat_id = update.effective_chat.id if update.effective_chat else None
     log.warning("chat %s: user %s refused %s", chat_id, user_id, attempt)
     if user_id is not None:
         await context.store.audit.record(user_id, "refused", attempt)
-    refusal = context.texts("admin.refused")
     query = update.callback_query
     if query is not None:
         await query.answer(context.texts.plain("admin.refused"))
     else:
-        await reply(update, context, refusal)
-    return None
+        await reply(update, context, context.texts("admin.refused"))

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import content, phrasing, sourcing
+from bot import callbacks, content, phrasing, sourcing
 from bot.admin import flow
 from bot.admin.facts import TEXT_LIMIT, topic_label
 from bot.admin.screens import Screen, button
@@ -39,6 +39,13 @@ PHRASINGS_SHOWN = 3
 FACTS_PER_PAGE = 8
 SNIPPET = 50
 UPDATE_KIND = "news"  # updates.kind has no value of its own for answers (a CHECK constraint)
+QUESTIONS = callbacks.Buttons(
+    flow.PREFIX,
+    ("list", "link", "linkto", "dismiss", "answer", "atopic", "askip", "aeditors", "asave",
+     "acancel"),
+    area="q",
+    command="/questions",
+)  # fmt: skip
 
 
 class AnswerStep(IntEnum):
@@ -122,10 +129,10 @@ async def listing(store: Store, texts: Texts) -> Screen:
         rows.append(
             [
                 button(texts.plain("questions.button.answer", number=number),
-                       flow.data("q", "answer", item.key)),
-                button(texts.plain("questions.button.link"), flow.data("q", "link", item.key)),
+                       QUESTIONS.data("answer", item.key)),
+                button(texts.plain("questions.button.link"), QUESTIONS.data("link", item.key)),
                 button(texts.plain("questions.button.dismiss"),
-                       flow.data("q", "dismiss", item.key)),
+                       QUESTIONS.data("dismiss", item.key)),
             ]
         )  # fmt: skip
     if len(found) > GROUPS_SHOWN:
@@ -141,17 +148,17 @@ async def link_choices(store: Store, texts: Texts, key: int, page: int = 1) -> S
     shown = facts[(page - 1) * FACTS_PER_PAGE : page * FACTS_PER_PAGE]
     rows = [
         [button(f"{topic_label(texts, f.topic)[:2]} {_snippet(texts, f)}",
-                flow.data("q", "linkto", key, f.id))]
+                QUESTIONS.data("linkto", key, f.id))]
         for f in shown
     ]  # fmt: skip
     pager = []
     if page > 1:
-        pager.append(button("◀", flow.data("q", "link", key, page - 1)))
+        pager.append(button("◀", QUESTIONS.data("link", key, page - 1)))
     if page < pages:
-        pager.append(button("▶", flow.data("q", "link", key, page + 1)))
+        pager.append(button("▶", QUESTIONS.data("link", key, page + 1)))
     if pager:
         rows.append(pager)
-    rows.append([button(texts.plain("questions.button.back"), flow.data("q", "list"))])
+    rows.append([button(texts.plain("questions.button.back"), QUESTIONS.data("list"))])
     return texts("questions.ask_link", page=page, pages=pages), InlineKeyboardMarkup(rows)
 
 
@@ -190,12 +197,12 @@ drop = _SLOT.drop
 
 def topics(texts: Texts, draft: AnswerDraft, group_: Group) -> Screen:
     buttons = [
-        button(topic_label(texts, topic), flow.data("q", "atopic", draft.id, topic))
+        button(topic_label(texts, topic), QUESTIONS.data("atopic", draft.id, topic))
         for topic in content.TOPICS
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(
-        [button(texts.plain("questions.button.cancel"), flow.data("q", "acancel", draft.id))]
+        [button(texts.plain("questions.button.cancel"), QUESTIONS.data("acancel", draft.id))]
     )
     asked = "\n".join(texts("questions.phrasing.html", text=_short(q.text, 200))
                       for q in group_.questions[:PHRASINGS_SHOWN])  # fmt: skip
@@ -205,8 +212,8 @@ def topics(texts: Texts, draft: AnswerDraft, group_: Group) -> Screen:
 def ask_text(texts: Texts, draft: AnswerDraft) -> Screen:
     row = []
     if draft.written() or draft.language != LANGUAGES[-1]:
-        row.append(button(texts.plain("questions.button.skip"), flow.data("q", "askip", draft.id)))
-    row.append(button(texts.plain("questions.button.cancel"), flow.data("q", "acancel", draft.id)))
+        row.append(button(texts.plain("questions.button.skip"), QUESTIONS.data("askip", draft.id)))
+    row.append(button(texts.plain("questions.button.cancel"), QUESTIONS.data("acancel", draft.id)))
     return texts(f"questions.ask_text.{draft.language}", limit=TEXT_LIMIT), InlineKeyboardMarkup(
         [row]
     )
@@ -214,8 +221,8 @@ def ask_text(texts: Texts, draft: AnswerDraft) -> Screen:
 
 def ask_source(texts: Texts, draft: AnswerDraft) -> Screen:
     rows = [
-        [button(texts.plain("questions.button.editors"), flow.data("q", "aeditors", draft.id))],
-        [button(texts.plain("questions.button.cancel"), flow.data("q", "acancel", draft.id))],
+        [button(texts.plain("questions.button.editors"), QUESTIONS.data("aeditors", draft.id))],
+        [button(texts.plain("questions.button.cancel"), QUESTIONS.data("acancel", draft.id))],
     ]
     return texts("questions.ask_source"), InlineKeyboardMarkup(rows)
 
@@ -245,8 +252,8 @@ def preview(texts: Texts, draft: AnswerDraft, group_: Group) -> Screen:
         if language in written:
             parts.append(f"<b>{LANGUAGE_NAMES[language]}</b>\n{delivered(draft, language)}")
     rows = [[
-        button(texts.plain("questions.button.save"), flow.data("q", "asave", draft.id)),
-        button(texts.plain("questions.button.cancel"), flow.data("q", "acancel", draft.id)),
+        button(texts.plain("questions.button.save"), QUESTIONS.data("asave", draft.id)),
+        button(texts.plain("questions.button.cancel"), QUESTIONS.data("acancel", draft.id)),
     ]]  # fmt: skip
     return Html("\n\n".join(parts)), InlineKeyboardMarkup(rows)
 

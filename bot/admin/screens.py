@@ -1,6 +1,6 @@
 """What the /post conversation shows: each question with its buttons, and the preview.
 
-Texts come from the `admin` catalogue in the admin's language; button data from bot.admin.flow.
+Texts come from the `admin` catalogue in the admin's language; button data from POST.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import datetime as dt
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import callbacks
 from bot.admin import flow
 from bot.admin.drafts import Draft
 from bot.admin.flow import Step
@@ -19,6 +20,13 @@ from storage import Store
 
 Screen = tuple[Html, InlineKeyboardMarkup | None]
 PLACES_OFFERED = 4
+POST = callbacks.Buttons(
+    flow.PREFIX,
+    ("cancel", "back", "resume", "restart", "kind", "stage", "date", "place", "skip", "remove",
+     "nolink", "field", "change", "send"),
+    area="p",
+    command="/post",
+)  # fmt: skip
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:
@@ -28,7 +36,7 @@ def button(label: str, data: str) -> InlineKeyboardButton:
 def _draft_button(
     texts: Texts, draft: Draft, key: str, verb: str, *args: object
 ) -> InlineKeyboardButton:
-    return button(texts.plain(key), flow.data("p", verb, draft.id, *args))
+    return button(texts.plain(key), POST.data(verb, draft.id, *args))
 
 
 def _cancel_row(texts: Texts, draft: Draft) -> list[InlineKeyboardButton]:
@@ -82,7 +90,7 @@ async def question(store: Store, texts: Texts, draft: Draft, today: dt.date) -> 
         for stage in range(1, STAGES + 1):
             mark = "✓ " if stage == now else ""
             label = f"{mark}{stage} · {texts.plain(f'stage.{stage}')}"
-            rows.append([button(label, flow.data("p", "stage", draft.id, stage))])
+            rows.append([button(label, POST.data("stage", draft.id, stage))])
     elif step is Step.DATE:
         text = texts("admin.post.date.html")
         yesterday = today - dt.timedelta(days=1)
@@ -90,11 +98,11 @@ async def question(store: Store, texts: Texts, draft: Draft, today: dt.date) -> 
             [
                 button(
                     texts.plain("admin.button.today", date=texts.date(today)),
-                    flow.data("p", "date", draft.id, "today"),
+                    POST.data("date", draft.id, "today"),
                 ),
                 button(
                     texts.plain("admin.button.yesterday", date=texts.date(yesterday)),
-                    flow.data("p", "date", draft.id, "yday"),
+                    POST.data("date", draft.id, "yday"),
                 ),
             ]
         )
@@ -106,7 +114,7 @@ async def question(store: Store, texts: Texts, draft: Draft, today: dt.date) -> 
             [
                 button(
                     place.get(texts.language) or next(iter(place.values())),
-                    flow.data("p", "place", draft.id, index),
+                    POST.data("place", draft.id, index),
                 )
             ]
             for index, place in enumerate(draft.offered_places)
@@ -125,7 +133,7 @@ async def question(store: Store, texts: Texts, draft: Draft, today: dt.date) -> 
             row.append(
                 button(
                     texts.plain("admin.button.remove", language=LANGUAGE_NAMES[language]),
-                    flow.data("p", "remove", draft.id),
+                    POST.data("remove", draft.id),
                 )
             )
         rows.append(row)
@@ -150,7 +158,7 @@ async def question(store: Store, texts: Texts, draft: Draft, today: dt.date) -> 
         ]
         rows.append(
             [
-                button(f"✏️ {LANGUAGE_NAMES[lang]}", flow.data("p", "field", draft.id, lang))
+                button(f"✏️ {LANGUAGE_NAMES[lang]}", POST.data("field", draft.id, lang))
                 for lang in LANGUAGES
             ]
         )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import keyboards
+from bot import callbacks, keyboards
 from bot.admin import channels as channel_screens
 from bot.admin import flow
 from bot.admin.formatting import to_plain
@@ -37,6 +37,14 @@ SNIPPET = 70
 CARD_TEXT = 1500
 BAR_WIDTH = 10
 FROM_CARD = "card"  # a delivery button pressed on a post's card returns to the card
+
+UPDATES = callbacks.Buttons(
+    flow.PREFIX, ("page", "open", "edit", "withdraw", "gone"), area="u", command="/updates"
+)
+BROADCASTS = callbacks.Buttons(
+    flow.PREFIX, ("list", "pause", "resume", "cancel", "stop"), area="b", command="/broadcasts"
+)
+AUDIT = callbacks.Buttons(flow.PREFIX, ("page",), area="a", command="/audit")
 
 
 def when(texts: Texts, iso: str, timezone: ZoneInfo) -> str:
@@ -70,7 +78,7 @@ def _chunks(buttons: list[InlineKeyboardButton], size: int) -> list[list[InlineK
 
 def open_post_keyboard(texts: Texts, update_id: int) -> InlineKeyboardMarkup:
     label = texts.plain("admin.button.open_post", number=update_id)
-    return InlineKeyboardMarkup([[button(label, flow.data("u", "open", update_id))]])
+    return InlineKeyboardMarkup([[button(label, UPDATES.data("open", update_id))]])
 
 
 def correction_report(texts: Texts, finished: FinishedCorrection) -> Html:
@@ -133,8 +141,8 @@ async def updates_page(store: Store, texts: Texts, timezone: ZoneInfo, page: int
         blocks.append(
             f"{_heading(texts, post, timezone)}\n{escape(_snippet(texts, post))}\n{status}"
         )
-    opens = [button(f"#{p.update_id}", flow.data("u", "open", p.update_id)) for p in posts]
-    pager = keyboards.pager(texts, flow.PREFIX, page, pages, lambda n: flow.data("u", "page", n))
+    opens = [button(f"#{p.update_id}", UPDATES.data("open", p.update_id)) for p in posts]
+    pager = keyboards.pager(texts, flow.PREFIX, page, pages, lambda n: UPDATES.data("page", n))
     return Html("\n\n".join(blocks)), _rows(_chunks(opens, 5), pager)
 
 
@@ -178,12 +186,12 @@ async def post_card(
     if not post.withdrawn:
         rows.append(
             [
-                button(texts.plain("admin.button.edit"), flow.data("u", "edit", update_id)),
-                button(texts.plain("admin.button.withdraw"), flow.data("u", "withdraw", update_id)),
+                button(texts.plain("admin.button.edit"), UPDATES.data("edit", update_id)),
+                button(texts.plain("admin.button.withdraw"), UPDATES.data("withdraw", update_id)),
             ]
         )
         rows += _broadcast_buttons(texts, update_id, counts, FROM_CARD)
-    rows.append([button(texts.plain("admin.button.posts"), flow.data("u", "page", 1))])
+    rows.append([button(texts.plain("admin.button.posts"), UPDATES.data("page", 1))])
     return Html("\n".join(lines[:-1]) + "\n\n" + lines[-1]), InlineKeyboardMarkup(rows)
 
 
@@ -198,9 +206,9 @@ def withdraw_question(texts: Texts, post: Post, counts: DeliveryCounts) -> Scree
         [
             [
                 button(
-                    texts.plain("admin.button.withdraw_yes"), flow.data("u", "gone", post.update_id)
+                    texts.plain("admin.button.withdraw_yes"), UPDATES.data("gone", post.update_id)
                 ),
-                button(texts.plain("admin.button.no"), flow.data("u", "open", post.update_id)),
+                button(texts.plain("admin.button.no"), UPDATES.data("open", post.update_id)),
             ]
         ]
     )
@@ -293,7 +301,7 @@ def _broadcast_buttons(
     texts: Texts, update_id: int, counts: DeliveryCounts, origin: str = ""
 ) -> list[list[InlineKeyboardButton]]:
     def make(key: str, verb: str) -> InlineKeyboardButton:
-        return button(texts.plain(key, number=update_id), flow.data("b", verb, update_id, origin))
+        return button(texts.plain(key, number=update_id), BROADCASTS.data(verb, update_id, origin))
 
     row = []
     if counts.pending:
@@ -312,7 +320,7 @@ def _bar(done: int, total: int) -> str:
 
 async def broadcasts(store: Store, texts: Texts, timezone: ZoneInfo) -> Screen:
     """Updates still being delivered: progress, and pause / resume / cancel for each."""
-    refresh = [[button(texts.plain("admin.button.refresh"), flow.data("b", "list"))]]
+    refresh = [[button(texts.plain("admin.button.refresh"), BROADCASTS.data("list"))]]
     running = await store.outbox.unfinished(BROADCASTS_SHOWN)
     if not running:
         return texts("admin.broadcasts.none"), InlineKeyboardMarkup(refresh)
@@ -350,12 +358,12 @@ def cancel_question(
 ) -> Screen:
     waiting = counts.pending + counts.paused
     text = texts("admin.broadcasts.cancel_ask.html", number=update_id, waiting=waiting)
-    back = flow.data("u", "open", update_id) if origin == FROM_CARD else flow.data("b", "list")
+    back = UPDATES.data("open", update_id) if origin == FROM_CARD else BROADCASTS.data("list")
     keyboard = InlineKeyboardMarkup(
         [
             [
                 button(
-                    texts.plain("admin.button.stop_yes"), flow.data("b", "stop", update_id, origin)
+                    texts.plain("admin.button.stop_yes"), BROADCASTS.data("stop", update_id, origin)
                 ),
                 button(texts.plain("admin.button.no"), back),
             ]
@@ -387,5 +395,5 @@ async def audit_page(store: Store, texts: Texts, timezone: ZoneInfo, page: int =
         )
         if entry.detail:
             lines.append(texts("admin.audit.detail.html", detail=entry.detail))
-    pager = keyboards.pager(texts, flow.PREFIX, page, pages, lambda n: flow.data("a", "page", n))
+    pager = keyboards.pager(texts, flow.PREFIX, page, pages, lambda n: AUDIT.data("page", n))
     return Html("\n".join(lines)), pager

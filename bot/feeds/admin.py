@@ -5,10 +5,12 @@ button to let each in."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import callbacks
 from bot.admin import flow
 from bot.feeds.announce import shorten
 from bot.feeds.links import host, web_link
@@ -20,7 +22,9 @@ from storage.models import Feed
 URL_LIMIT = 2000
 KEPT_OUT_SHOWN = 10  # the most recent items kept out, listed under the feeds
 BUTTONS_PER_ROW = 5
-AREA = "k"  # callback data adm:k.in.<kept id>
+LET_IN_TITLE = 100  # a let-in item's title in the audit log and the note
+# "Let in" under a kept-out item: adm:k.in.<kept id>
+KEPT = callbacks.Buttons(flow.PREFIX, ("in",), area="k", command="/feeds let in")
 
 
 def _when(texts: Texts, moment: dt.datetime | None, timezone: ZoneInfo) -> str:
@@ -89,7 +93,7 @@ async def listing(store: Store, texts: Texts, timezone: ZoneInfo) -> Html:
 
 
 def let_in_data(kept_id: int) -> str:
-    return flow.data(AREA, "in", kept_id)
+    return KEPT.data("in", kept_id)
 
 
 def _kept_line(texts: Texts, number: int, kept: KeptOut) -> Html:
@@ -134,26 +138,47 @@ def clean_url(raw: str) -> str | None:
     return url if url is not None and len(url) <= URL_LIMIT else None
 
 
-async def add(store: Store, texts: Texts, raw: str, admin_id: int | None) -> tuple[Html, bool]:
-    """The reply to `/feeds add URL`, and whether a feed was added."""
+async def add(store: Store, texts: Texts, raw: str, admin_id: int) -> tuple[Html, bool]:
+    """`/feeds add URL`: the reply, and whether a feed was added (audited if so)."""
     url = clean_url(raw)
     if url is None:
         return texts("feeds.bad_url", url=raw[:200]), False
     if not await store.feeds.add(url, admin_id, dt.datetime.now(dt.UTC)):
         return texts("feeds.exists", url=url), False
+    await store.audit.record(admin_id, "feed.added", raw[:200])
     return texts("feeds.added", url=url), True
 
 
-async def remove(store: Store, texts: Texts, raw: str) -> Html:
-    """The reply to `/feeds remove URL`."""
+async def remove(store: Store, texts: Texts, raw: str, admin_id: int) -> Html:
+    """`/feeds remove URL`: the reply; the attempt is audited whatever it found."""
     url = raw.strip()
     outcome = await store.feeds.remove(url)
+    await store.audit.record(admin_id, "feed.removed", raw[:200])
     key = {
         Removal.REMOVED: "feeds.removed",
         Removal.MISSING: "feeds.not_found",
         Removal.CONFIGURED: "feeds.configured",
     }[outcome]
     return texts(key, url=url[:200])
+
+
+class LetsIn(Protocol):
+    """What publishes a kept-out item (bot.feeds.poller's poller)."""
+
+    async def let_in(self, kept_id: int, admin_id: int) -> KeptOut | None: ...
+
+
+async def let_in(
+    store: Store, poller: LetsIn | None, kept_id: int | None, admin_id: int
+) -> KeptOut | None:
+    """An admin's "let in": the item is published as news, and audited. None for an item
+    that is unknown or already let in (or no poller runs)."""
+    kept = await poller.let_in(kept_id, admin_id) if poller and kept_id is not None else None
+    if kept is not None:
+        title = shorten(kept.item.title, LET_IN_TITLE)
+        rule = f"rule={kept.item.rule}"
+        await store.audit.record(admin_id, "feed.let_in", f"#{kept.feed_id} {title}", rule)
+    return kept
 
 
 def alert(texts: Texts, feed: Feed, timezone: ZoneInfo) -> Html:
