@@ -13,7 +13,14 @@ from typing import TypeVar, cast
 
 from bot.delivery.textsplit import TELEGRAM_LIMIT
 from bot.i18n import Html, Texts, escape, link
-from bot.sourcing import as_of, fact_lines, knowledge_date, source_line, source_lines
+from bot.sourcing import (
+    as_of,
+    fact_lines,
+    knowledge_date,
+    source_line,
+    source_lines,
+    source_name,
+)
 from storage import Store
 from storage.models import Article, Fact, Milestone, Source
 
@@ -165,7 +172,7 @@ def article_line(texts: Texts, article: Article) -> Html:
         "news.item.html",
         title=title,
         date=texts.date(article.published_date),
-        source=article.source,
+        source=source_name(texts, article.source),
         language=article.language.upper(),
     )
 

@@ -16,10 +16,21 @@ from storage.models import Fact, Source
 MIN_LEAD = 40  # facts opening with this many shared characters say the opening once
 
 
+# The source name stored for the editors' own answers (/questions): every reader sees it in
+# their language ("редакция бота", "бот редакциясы"), not in the one the editor wrote first.
+EDITORS = "visatalks:editors"
+
+
+def source_name(texts: Texts, name: str) -> str:
+    """A stored source name as the reader sees it."""
+    return texts.plain("questions.source.editors") if name == EDITORS else name
+
+
 def source_line(texts: Texts, source: Source) -> Html:
     """`Kazinform, 2 декабря 2025 г.`, linked when the URL is known."""
-    name = link(source.url, source.name) if source.url else source.name
-    return texts("source.line.html", source=name, date=texts.date(source.published))
+    name = source_name(texts, source.name)
+    shown = link(source.url, name) if source.url else name
+    return texts("source.line.html", source=shown, date=texts.date(source.published))
 
 
 # Kazakh says "as of a date" with the date's locative-adjective ending, which follows the

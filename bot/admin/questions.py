@@ -236,10 +236,10 @@ def clean_url(text: str) -> str | None:
     return None
 
 
-def _source(draft: AnswerDraft, language: str) -> Source:
+def _source(draft: AnswerDraft) -> Source:
     if draft.url:
         return Source(urlsplit(draft.url).netloc, draft.url, dt.date.today())
-    return Source(texts_for(language).plain("questions.source.editors"), None, dt.date.today())
+    return Source(sourcing.EDITORS, None, dt.date.today())
 
 
 def preview(texts: Texts, draft: AnswerDraft, group_: Group) -> Screen:
@@ -264,7 +264,7 @@ def delivered(draft: AnswerDraft, language: str) -> Html:
     return texts(
         "questions.delivered.html",
         text=draft.texts[language],
-        source=sourcing.source_line(texts, _source(draft, language)),
+        source=sourcing.source_line(texts, _source(draft)),
     )
 
 
@@ -300,7 +300,7 @@ async def save_answer(store: Store, draft: AnswerDraft, admin_id: int) -> Outcom
             return None
         article_id = await store.articles.save_admin(
             key=f"editors-{token}",
-            source=_source(draft, first).name,
+            source=_source(draft).name,
             url=draft.url,
             language=first,
             title=_short(written[first], 80),
