@@ -314,22 +314,35 @@ async def save_answer(store: Store, draft: AnswerDraft, admin_id: int) -> Outcom
             by=admin_id,
         )  # fmt: skip
         ids = [q.id for q in found.questions]
-        await store.questions.add_phrasings(
-            [q.signature for q in found.questions], fact_id, admin_id
-        )
-        chats = await store.questions.close(ids, "answered", fact_id)
-        told = 0
-        if chats:
-            bodies = {lang: delivered(draft, lang) for lang in written}
-            _, told = await store.outbox.publish_to(
-                kind=UPDATE_KIND, texts=bodies, chat_ids=chats, article_id=article_id,
-                created_by=admin_id,
-            )  # fmt: skip
+        bodies = {lang: delivered(draft, lang) for lang in written}
+        told = await _settle(store, found, "answered", fact_id, article_id, bodies, admin_id)
         await store.audit.record(
             admin_id, "question.answered", f"#{draft.key}",
             f"questions={len(ids)} fact=editors-{token} languages={','.join(written)} told={told}",
         )  # fmt: skip
     return Outcome(len(ids), told, fact_id)
+
+
+async def _settle(
+    store: Store,
+    found: Group,
+    state: str,
+    fact_id: int,
+    article_id: int | None,
+    bodies: dict[str, Html],
+    admin_id: int,
+) -> int:
+    """The group's phrasings now find the fact, its questions are closed, and the chats that
+    asked to be told get `bodies` through the outbox; how many were queued. Runs inside the
+    caller's transaction."""
+    await store.questions.add_phrasings([q.signature for q in found.questions], fact_id, admin_id)
+    chats = await store.questions.close([q.id for q in found.questions], state, fact_id)
+    if not chats:
+        return 0
+    _, told = await store.outbox.publish_to(
+        kind=UPDATE_KIND, texts=bodies, chat_ids=chats, article_id=article_id, created_by=admin_id
+    )
+    return told
 
 
 async def link(store: Store, key: int, fact_id: int, admin_id: int) -> Outcome | None:
@@ -340,17 +353,8 @@ async def link(store: Store, key: int, fact_id: int, admin_id: int) -> Outcome |
         if found is None or fact is None or fact.retired:
             return None
         ids = [q.id for q in found.questions]
-        await store.questions.add_phrasings(
-            [q.signature for q in found.questions], fact_id, admin_id
-        )
-        chats = await store.questions.close(ids, "linked", fact_id)
-        told = 0
-        if chats:
-            bodies = {lang: _fact_message(fact, lang) for lang in LANGUAGES if fact.texts.get(lang)}
-            _, told = await store.outbox.publish_to(
-                kind=UPDATE_KIND, texts=bodies, chat_ids=chats, article_id=fact.article_id,
-                created_by=admin_id,
-            )  # fmt: skip
+        bodies = {lang: _fact_message(fact, lang) for lang in LANGUAGES if fact.texts.get(lang)}
+        told = await _settle(store, found, "linked", fact_id, fact.article_id, bodies, admin_id)
         await store.audit.record(
             admin_id, "question.linked", f"#{key}",
             f"questions={len(ids)} fact={fact.key} told={told}",
