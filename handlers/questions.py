@@ -134,7 +134,8 @@ async def more_facts(update: Update, context: BotContext) -> None:
 
 
 def _is_more(row: Sequence[InlineKeyboardButton]) -> bool:
-    return any(str(b.callback_data).startswith("qa:") for b in row)
+    data = [callbacks.parse(b.callback_data) for b in row if isinstance(b.callback_data, str)]
+    return any(d is not None and d.prefix == "qa" for d in data)
 
 
 async def inline_question(update: Update, context: BotContext) -> None:
