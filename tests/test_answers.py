@@ -321,3 +321,32 @@ async def test_is_it_signed_yet_before_any_milestone_says_so_once(tmp_path: Path
         assert reply.startswith(known) and reply.count(known) == 1
     finally:
         await empty.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("visa liberalisation like ukraine and georgia", "en"),
+        ("безвиз как у грузии будет?", "ru"),
+        ("Грузия сияқты визасыз бола ма", "kk"),
+    ],
+)
+async def test_a_country_named_for_comparison_is_not_a_question_about_its_visas(
+    answerer: Answerer, question: str, language: str
+) -> None:
+    answer = await answerer.answer(question, language)
+    assert (answer.kind, answer.intent) == (AnswerKind.STATUS, "visa-free")
+
+
+@pytest.mark.parametrize(
+    "question", ["виза в грузию нужна?", "как в сша получить визу", "is there visa free to georgia"]
+)
+async def test_another_countrys_visas_are_still_declined(answerer: Answerer, question: str) -> None:
+    answer = await answerer.answer(question, "ru")
+    assert (answer.kind, answer.intent) == (AnswerKind.OUTSIDE, "foreign")
+
+
+async def test_kazakh_function_words_typed_in_latin_are_read_as_kazakh(answerer: Answerer) -> None:
+    # `tur` alone looks like an English fact word; in a Latin-typed Kazakh sentence it is тұр.
+    answer = await answerer.answer("habarlama zhibermei tur jazylymdy toktat", "kk")
+    assert answer.command == "unsubscribe"

@@ -149,7 +149,8 @@ class Answerer:
         if editors := self._editors_fact(snapshot, question, language):  # /questions
             return Answer(language, AnswerKind.FACTS, editors, intent="editors")
         # Another country's visas are not these talks, whatever else the question says.
-        if names(self.tables, reading, "foreign") and not names(self.tables, reading, "eu"):
+        foreign = names(self.tables, reading, "foreign", comparisons=False)
+        if foreign and not names(self.tables, reading, "eu"):
             return Answer(language, AnswerKind.OUTSIDE, intent="foreign")
         about_talks = any(reading.context)
         # Exchange rates, weather...: with no word of visas or the talks, whatever it asks
