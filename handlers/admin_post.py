@@ -232,7 +232,9 @@ def _buttons(routes: Routes) -> dict[int, list[BaseHandler[Update, BotContext, o
     def on(verb: str, callback: Callback[int]) -> BaseHandler[Update, BotContext, object]:
         return routes.button(screens.POST, [verb], callback)
 
-    back = on("back", _tap(Draft.back))  # to the preview, from a field chosen there
+    # Back to the preview, from a field chosen there: taken at every other step, as before
+    # this routing (the draft says whether there is a preview to go back to).
+    back = on("back", _tap(Draft.back))
     return {
         Step.RESUME: [on("resume", _tap(Draft.resume)), on("restart", restart), back],
         Step.KIND: [on("kind", _choice(Draft.choose_kind)), back],
