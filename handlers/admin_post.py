@@ -2,36 +2,33 @@
 kk, ru and en, sees it exactly as subscribers will, and sends it. The same conversation
 corrects a published post (its "Edit" button in /updates).
 
-The draft and its rules are in bot.admin.drafts, publishing in bot.admin.posting; these
-handlers pass what the admin did to them and show what comes next.
+The draft and its rules are in bot.admin.drafts, the screens in bot.admin.screens, the
+preview and its Send in handlers.admin_post_preview; these handlers pass what the admin did
+to the draft and show what comes next. Each step of the conversation takes the buttons
+of its own question, one handler a verb (`handlers` at the end shows them all); a button
+no step takes is an old one, answered as such by the admin handlers after the conversations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
+from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    BaseHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
 
-from bot.admin import drafts, flow, guard, posting, screens, views
+from bot.admin import drafts, flow, screens, views
 from bot.admin.drafts import Draft
 from bot.admin.flow import Step
 from bot.admin.formatting import first_link, to_html
 from bot.config import AdminOptions
 from bot.context import BotContext
-from bot.delivery.publishing import update_parts
-from bot.i18n import LANGUAGES, Html, escape, texts_for
+from bot.i18n import Html, escape, texts_for
 from bot.replies import NO_PREVIEW, replace, reply
-from handlers.admin_routing import Routes
+from handlers import admin_post_preview as preview
+from handlers.admin_routing import Callback, Routes
 
-log = logging.getLogger(__name__)
 END = ConversationHandler.END
 
 
@@ -42,25 +39,13 @@ def _today(context: BotContext) -> dt.date:
 async def _show(update: Update, context: BotContext, draft: Draft, step: Step) -> Step:
     draft.step = step
     if step is Step.PREVIEW:
-        await _preview(update, context, draft)
+        await preview.show(update, context, draft)
         return step
-    text, keyboard = await screens.question(context.store, context.texts, draft, _today(context))
-    await reply(update, context, text, keyboard)
+    known = await screens.known(context.store, step, context.texts.language)
+    if step is Step.PLACE:
+        draft.offered_places = list(known.places)  # what the place buttons' numbers stand for
+    await reply(update, context, *screens.question(context.texts, draft, _today(context), known))
     return step
-
-
-async def _preview(update: Update, context: BotContext, draft: Draft) -> None:
-    """The post in every language, exactly as it will reach subscribers; then the buttons."""
-    rendered = posting.render(draft)
-    for language in LANGUAGES:
-        for part in update_parts(rendered, language):
-            await reply(update, context, Html(part))
-    delivered = None
-    if draft.editing is not None:
-        delivered = await posting.to_fix(context.store, draft.editing, draft)
-    audience = await posting.audience(context.store)
-    text, keyboard = screens.preview_controls(context.texts, draft, audience, delivered)
-    await reply(update, context, text, keyboard)
 
 
 async def answered(update: Update, context: BotContext) -> None:
@@ -106,36 +91,92 @@ async def edit(update: Update, context: BotContext) -> int:
     return await _show(update, context, draft, Step.FIELD)
 
 
-async def pressed(update: Update, context: BotContext) -> int:
-    """A button of the draft's question: the answer is kept and the next question follows."""
+async def _old_button(update: Update, context: BotContext, state: int) -> int:
+    """A button that no longer applies (a finished draft's, an older question's): a short
+    note, and the conversation stays where it is."""
     query = update.callback_query
     assert query is not None
-    admin = guard.admin_id(update)
+    await query.answer(context.texts.plain("admin.stale"))
+    return state
+
+
+async def _draft_of(update: Update, context: BotContext) -> tuple[Draft, str] | int:
+    """The admin's draft and the pressed button's argument, if the button is that draft's;
+    otherwise the press is answered as an old one and the state to stay in comes back."""
     draft = drafts.current(context.user_data)
+    query = update.callback_query
+    press = screens.POST.parse(query.data if query else None)
     if draft is None:
-        await query.answer(context.texts.plain("admin.stale"))
-        return END
-    press = screens.POST.parse(query.data)
+        return await _old_button(update, context, END)
     if press is None or press.arg(0) != draft.id:
-        await query.answer(context.texts.plain("admin.stale"))
-        return draft.step
-    if press.verb == "cancel":
-        drafts.drop(context.user_data)
-        await query.answer()
-        await replace(update, context, context.texts("admin.post.cancelled"))
-        return END
-    if press.verb == "send" and draft.step is Step.PREVIEW:
-        await query.answer()
-        return await _send(update, context, draft, admin)
-    if press.verb == "restart" and draft.step is Step.RESUME:
+        return await _old_button(update, context, draft.step)
+    return draft, press.arg(1)
+
+
+Change = Callable[[Draft, str, dt.date], Step | None]  # the draft, the button's argument, today
+
+
+def _changing(change: Change) -> Callback[int]:
+    """The handler of a button that changes the draft (bot.admin.drafts says how)."""
+
+    async def changed(update: Update, context: BotContext) -> int:
+        """The answer is kept and the next question follows."""
+        found = await _draft_of(update, context)
+        if isinstance(found, int):
+            return found
+        draft, argument = found
+        step = change(draft, argument, _today(context))
+        if step is None:
+            return await _old_button(update, context, draft.step)
         await answered(update, context)
-        return await _show(update, context, drafts.keep(context.user_data, Draft()), Step.KIND)
-    step = draft.press(press.verb, press.arg(1), _today(context))
-    if step is None:
-        await query.answer(context.texts.plain("admin.stale"))
-        return draft.step
+        return await _show(update, context, draft, step)
+
+    return changed
+
+
+def _tap(method: Callable[[Draft], Step | None]) -> Callback[int]:
+    """A button with nothing to choose (Skip, Back, Continue...)."""
+    return _changing(lambda draft, _argument, _today: method(draft))
+
+
+def _choice(method: Callable[[Draft, str], Step | None]) -> Callback[int]:
+    """A button that carries a choice (a kind, a stage, a place, a field)."""
+    return _changing(lambda draft, argument, _today: method(draft, argument))
+
+
+async def restart(update: Update, context: BotContext) -> int:
+    """Start over (an unfinished draft was found): a new draft, its first question."""
+    found = await _draft_of(update, context)
+    if isinstance(found, int):
+        return found
     await answered(update, context)
-    return await _show(update, context, draft, step)
+    return await _show(update, context, drafts.keep(context.user_data, Draft()), Step.KIND)
+
+
+async def cancel_button(update: Update, context: BotContext) -> int:
+    """The Cancel button, under any question or the preview: the draft is discarded."""
+    found = await _draft_of(update, context)
+    if isinstance(found, int):
+        return found
+    drafts.drop(context.user_data)
+    await _answer(update)
+    await replace(update, context, context.texts("admin.post.cancelled"))
+    return END
+
+
+async def send(update: Update, context: BotContext) -> int:
+    """Send (Save, for a correction) under the preview: the post goes out, or is saved."""
+    found = await _draft_of(update, context)
+    if isinstance(found, int):
+        return found
+    await _answer(update)
+    return await preview.send(update, context, found[0])
+
+
+async def _answer(update: Update) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
 
 
 async def typed(update: Update, context: BotContext) -> int:
@@ -184,53 +225,35 @@ async def timed_out(update: Update, context: BotContext) -> None:
     )
 
 
-async def _send(update: Update, context: BotContext, draft: Draft, admin: int) -> int:
-    store, texts = context.store, context.texts
-    bot_name = context.bot.first_name
-    if draft.editing is None:
-        sent = await posting.send(store, draft, admin, bot_name)
-        drafts.drop(context.user_data)
-        await replace(
-            update,
-            context,
-            texts("admin.post.sent.html", number=sent.update_id, queued=sent.queued),
-            views.open_post_keyboard(texts, sent.update_id),
-        )
-        return END
-    post = await store.posts.get(draft.editing)
-    drafts.drop(context.user_data)
-    if post is None:
-        await replace(update, context, texts("admin.updates.not_editable"))
-        return END
-    delivered = await posting.correct(
-        store,
-        post,
-        draft,
-        admin,
-        bot_name,
-        in_flight=context.bot_data.sends_in_flight,
-        now=context.bot_data.clock(),
-    )
-    if delivered is None:  # withdrawn (perhaps while the admin was editing)
-        await replace(update, context, texts("admin.updates.not_editable"))
-        return END
-    queue = context.bot_data.corrections
-    if delivered and queue is not None:
-        queue.start(post.update_id)  # first: the fixes must not wait on this reply's fate
-    saved = texts("admin.post.saved.html", number=post.update_id)
-    if delivered:
-        saved = Html(f"{saved}\n\n{texts('admin.post.saved.delivered', delivered=delivered)}")
-    await replace(update, context, saved, views.open_post_keyboard(texts, post.update_id))
-    return END
+def _buttons(routes: Routes) -> dict[int, list[BaseHandler[Update, BotContext, object]]]:
+    """Each step's buttons, one handler a verb: a button pressed at another step is an old
+    one (the admin handlers after the conversations answer it as such)."""
+
+    def on(verb: str, callback: Callback[int]) -> BaseHandler[Update, BotContext, object]:
+        return routes.button(screens.POST, [verb], callback)
+
+    # Back to the preview, from a field chosen there: taken at every other step, as before
+    # this routing (the draft says whether there is a preview to go back to).
+    back = on("back", _tap(Draft.back))
+    return {
+        Step.RESUME: [on("resume", _tap(Draft.resume)), on("restart", restart), back],
+        Step.KIND: [on("kind", _choice(Draft.choose_kind)), back],
+        Step.STAGE: [on("stage", _choice(Draft.choose_stage)), back],
+        Step.DATE: [on("date", _changing(Draft.choose_date)), back],
+        Step.PLACE: [on("place", _choice(Draft.choose_place)), back],
+        Step.TEXT: [on("skip", _tap(Draft.skip)), on("remove", _tap(Draft.remove_text)), back],
+        Step.LINK: [on("nolink", _tap(Draft.no_link)), back],
+        Step.PREVIEW: [on("send", send), on("change", _tap(Draft.change))],
+        Step.FIELD: [on("field", _choice(Draft.choose_field)), back],
+    }
 
 
 def handlers(
     options: AdminOptions, routes: Routes
 ) -> list[BaseHandler[Update, BotContext, object]]:
-    # Every step takes the same inputs (a button, text, something else); the draft knows
-    # which question is on screen and what an input means there (bot.admin.drafts).
+    # Every step also takes Cancel, text (the answer to its question) and anything else.
     on_screen: list[BaseHandler[Update, BotContext, object]] = [
-        routes.button(screens.POST, [], pressed),
+        routes.button(screens.POST, ["cancel"], cancel_button),
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
         MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, not_text),
     ]
@@ -242,6 +265,7 @@ def handlers(
         ],
         steps=Step,
         on_screen=on_screen,
+        by_step=_buttons(routes),
         cancel=cancel,
         timed_out=timed_out,
         timeout=options.draft_timeout,

@@ -141,33 +141,33 @@ def test_a_news_draft_asks_each_language_then_the_link() -> None:
     draft = Draft()
     assert draft.next_step() is Step.KIND
     draft.step = Step.KIND
-    assert draft.press("kind", "news", TODAY) is Step.TEXT and draft.language == "kk"
+    assert draft.choose_kind("news") is Step.TEXT and draft.language == "kk"
     draft.step = Step.TEXT
-    assert draft.press("skip", "", TODAY) is Step.TEXT and draft.language == "ru"
-    assert draft.press("skip", "", TODAY) is Step.TEXT and draft.language == "en"
-    assert draft.press("skip", "", TODAY) is None  # nothing written: en cannot be skipped
+    assert draft.skip() is Step.TEXT and draft.language == "ru"
+    assert draft.skip() is Step.TEXT and draft.language == "en"
+    assert draft.skip() is None  # nothing written: en cannot be skipped
     assert draft.answer("<b>Hi</b>", "Hi", TODAY) == (Step.LINK, None)
     draft.step = Step.LINK
     assert draft.answer("", "not a link", TODAY) == (Step.LINK, "admin.problem.link")
-    assert draft.press("nolink", "", TODAY) is Step.PREVIEW
+    assert draft.no_link() is Step.PREVIEW
     assert draft.texts == {"en": "<b>Hi</b>"} and draft.link is None
 
 
 def test_a_milestone_draft_and_changing_a_field_from_the_preview() -> None:
     draft = Draft(kind="milestone", step=Step.STAGE)
-    assert draft.press("stage", "9", TODAY) is None
-    assert draft.press("stage", "3", TODAY) is Step.DATE
+    assert draft.choose_stage("9") is None
+    assert draft.choose_stage("3") is Step.DATE
     draft.step = Step.DATE
     assert draft.answer("", "4.3.2026", TODAY) == (Step.PLACE, None)
     draft.step = Step.PLACE
     assert draft.answer("", "Астана", TODAY)[0] is Step.TEXT
     draft.texts, draft.asked, draft.link_asked = {"ru": "Текст"}, {"kk", "ru", "en"}, True
     draft.step = Step.PREVIEW
-    assert draft.press("change", "", TODAY) is Step.FIELD
+    assert draft.change() is Step.FIELD
     draft.step = Step.FIELD
-    assert draft.press("field", "date", TODAY) is Step.DATE
+    assert draft.choose_field("date") is Step.DATE
     draft.step = Step.DATE
-    assert draft.press("date", "yday", TODAY) is Step.PREVIEW
+    assert draft.choose_date("yday", TODAY) is Step.PREVIEW
     assert draft.happened_on == dt.date(2026, 3, 4)
 
 

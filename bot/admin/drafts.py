@@ -76,47 +76,24 @@ class Draft:
             return Step.LINK
         return Step.PREVIEW
 
-    def press(self, verb: str, arg: str, today: dt.date) -> Step | None:
-        """Apply a button of the question on screen; the next step, or None if the button
-        does not belong to this question."""
-        step = self.step
-        editing_field = self.back_to_preview
-        if step is Step.RESUME and verb == "resume":
-            return self.resume_step
-        if step is Step.PREVIEW and verb == "change":
-            self.back_to_preview = True
-            return Step.FIELD
-        if verb == "back" and editing_field and step is not Step.PREVIEW:
-            return Step.PREVIEW
-        if step is Step.FIELD and verb == "field":
-            return self._field(arg)
-        if step is Step.KIND and verb == "kind" and arg in KINDS:
-            self.kind = arg
-            if self.milestone and (self.stage is None or self.happened_on is None):
-                self.back_to_preview = False  # a milestone needs its stage, date and place
-        elif step is Step.STAGE and verb == "stage" and arg.isdigit() and int(arg) in STAGES:
-            self.stage = int(arg)
-        elif step is Step.DATE and verb == "date" and arg in ("today", "yday"):
-            self.happened_on = today - dt.timedelta(days=1 if arg == "yday" else 0)
-        elif step is Step.PLACE and verb == "place" and arg.isdigit():
-            if int(arg) >= len(self.offered_places):
-                return None
-            self.places = dict(self.offered_places[int(arg)])
-        elif step is Step.TEXT and verb == "skip" and not editing_field:
-            if not self.texts and self.language == LANGUAGES[-1]:
-                return None  # at least one language
-            self.asked.add(self.language)
-        elif step is Step.TEXT and verb == "remove" and editing_field and self.editing is None:
-            if set(self.texts) <= {self.language}:
-                return None
-            self.texts.pop(self.language, None)
-        elif step is Step.LINK and verb == "nolink":
-            self.link, self.link_asked = None, True
-        else:
-            return None
-        return self.next_step()
+    # The draft's buttons, one method an action. Each is only reached from the question that
+    # shows its button (handlers.admin_post routes every verb per step); it returns the next
+    # step, or None when the press cannot apply (an old button, a forged argument).
 
-    def _field(self, name: str) -> Step | None:
+    def resume(self) -> Step:
+        """Continue a draft put aside: the question it stood at."""
+        return self.resume_step
+
+    def change(self) -> Step:
+        """The preview's "Change": which field; each answer then returns to the preview."""
+        self.back_to_preview = True
+        return Step.FIELD
+
+    def back(self) -> Step | None:
+        """Back to the preview, from a field chosen there."""
+        return Step.PREVIEW if self.back_to_preview else None
+
+    def choose_field(self, name: str) -> Step | None:
         """The question that changes field `name` ("change" menu); its answer returns here."""
         self.back_to_preview = True
         if name in LANGUAGES:
@@ -128,6 +105,57 @@ class Draft:
         if name in steps and (self.milestone or name == "link"):
             return steps[name]
         return None
+
+    def choose_kind(self, kind: str) -> Step | None:
+        if kind not in KINDS:
+            return None
+        self.kind = kind
+        if self.milestone and (self.stage is None or self.happened_on is None):
+            self.back_to_preview = False  # a milestone needs its stage, date and place
+        return self.next_step()
+
+    def choose_stage(self, stage: str) -> Step | None:
+        if not (stage.isdigit() and int(stage) in STAGES):
+            return None
+        self.stage = int(stage)
+        return self.next_step()
+
+    def choose_date(self, day: str, today: dt.date) -> Step | None:
+        """`today` or `yday` (yesterday)."""
+        if day not in ("today", "yday"):
+            return None
+        self.happened_on = today - dt.timedelta(days=1 if day == "yday" else 0)
+        return self.next_step()
+
+    def choose_place(self, index: str) -> Step | None:
+        """One of the places offered on the question's buttons, by its number."""
+        if not index.isdigit() or int(index) >= len(self.offered_places):
+            return None
+        self.places = dict(self.offered_places[int(index)])
+        return self.next_step()
+
+    def skip(self) -> Step | None:
+        """No text in the language asked (not offered for a field chosen from the preview)."""
+        if self.back_to_preview:
+            return None
+        if not self.texts and self.language == LANGUAGES[-1]:
+            return None  # at least one language
+        self.asked.add(self.language)
+        return self.next_step()
+
+    def remove_text(self) -> Step | None:
+        """A new post's text in the language on screen taken out (another must remain)."""
+        if not self.back_to_preview or self.editing is not None:
+            return None
+        if set(self.texts) <= {self.language}:
+            return None
+        self.texts.pop(self.language, None)
+        return self.next_step()
+
+    def no_link(self) -> Step:
+        """No source link (or the link removed)."""
+        self.link, self.link_asked = None, True
+        return self.next_step()
 
     def answer(self, markup: str, plain: str, today: dt.date) -> tuple[Step, str | None]:
         """Apply what the admin typed: the next step, and the catalogue key of what was wrong

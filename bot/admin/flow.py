@@ -17,7 +17,7 @@ Callback data is `adm:<area>.<verb>[.<argument>...]`; each area's module declare
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from enum import IntEnum
 from typing import Any, Generic, TypeVar
 
@@ -91,10 +91,13 @@ def conversation(
     cancel: Callable[[Update, Context], Coroutine[Any, Any, int]],
     timed_out: Callable[[Update, Context], Coroutine[Any, Any, None]],
     timeout: float,
+    by_step: Mapping[int, list[BaseHandler[Update, Context, object]]] | None = None,
 ) -> ConversationHandler[Context]:
-    """An admin conversation: every step takes the same inputs (`on_screen`; the draft knows
-    which question is on screen), /cancel ends it, and after `timeout` seconds of silence
-    `timed_out` runs."""
+    """An admin conversation: every step takes the inputs `on_screen`, after the handlers of
+    its own question's buttons (`by_step`, if given); /cancel ends it, and after `timeout`
+    seconds of silence `timed_out` runs. A button no handler of the step takes is left to
+    the admin handlers after the conversations (an old button: `admin.stale`)."""
+    own = by_step or {}
     with warnings.catch_warnings():
         # PTB warns that buttons are not tracked per message (per_message=False); the draft's
         # id in every button's data does that job (see the module's docstring).
@@ -102,7 +105,7 @@ def conversation(
         return ConversationHandler(
             entry_points=entry_points,
             states={
-                **{step: on_screen for step in steps},
+                **{step: [*own.get(step, []), *on_screen] for step in steps},
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[CommandHandler("cancel", cancel)],

@@ -1,11 +1,14 @@
 """What the /post conversation shows: each question with its buttons, and the preview.
 
-Texts come from the `admin` catalogue in the admin's language; button data from POST.
+Texts come from the `admin` catalogue in the admin's language; button data from POST. The
+screens are pure: what a question shows from the store is read first (`known`, one query at
+most), and building a screen changes nothing, the draft included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -62,8 +65,28 @@ def summary(texts: Texts, draft: Draft) -> Html:
     return Html(escape(" · ".join(parts)))
 
 
-async def question(store: Store, texts: Texts, draft: Draft, today: dt.date) -> Screen:
-    """The question for `draft.step` (any step but the preview)."""
+@dataclass(frozen=True)
+class Known:
+    """What a question shows from the store: the stage the talks have reached (0: none
+    known), the places of the latest milestones (language -> name) offered as buttons."""
+
+    stage: int = 0
+    places: tuple[dict[str, str], ...] = ()
+
+
+async def known(store: Store, step: Step, language: str) -> Known:
+    """What the question at `step` shows from the store, in one query (none for most)."""
+    if step is Step.STAGE:
+        current = await store.milestones.current(language)
+        return Known(stage=current.stage if current else 0)
+    if step is Step.PLACE:
+        return Known(places=tuple(await store.milestones.places(PLACES_OFFERED)))
+    return Known()
+
+
+def question(texts: Texts, draft: Draft, today: dt.date, known: Known) -> Screen:
+    """The question for `draft.step` (any step but the preview); a place button's number is
+    the place's index in `known.places` (the draft keeps them as `offered_places`)."""
     step = draft.step
     rows: list[list[InlineKeyboardButton]] = []
     if step is Step.RESUME:
@@ -84,8 +107,7 @@ async def question(store: Store, texts: Texts, draft: Draft, today: dt.date) -> 
             ]
         )
     elif step is Step.STAGE:
-        current = await store.milestones.current(texts.language)
-        now = current.stage if current else 0
+        now = known.stage
         text = texts("admin.post.stage.html", current=texts(f"stage.{now}") if now else "—")
         for stage in range(1, STAGES + 1):
             mark = "✓ " if stage == now else ""
@@ -109,7 +131,6 @@ async def question(store: Store, texts: Texts, draft: Draft, today: dt.date) -> 
         rows.append(_back_or(texts, draft, None))
     elif step is Step.PLACE:
         text = texts("admin.post.place.html")
-        draft.offered_places = await store.milestones.places(PLACES_OFFERED)
         rows += [
             [
                 button(
@@ -117,7 +138,7 @@ async def question(store: Store, texts: Texts, draft: Draft, today: dt.date) -> 
                     POST.data("place", draft.id, index),
                 )
             ]
-            for index, place in enumerate(draft.offered_places)
+            for index, place in enumerate(known.places)
         ]
         rows.append(_back_or(texts, draft, None))
     elif step is Step.TEXT:
