@@ -110,6 +110,7 @@ async def test_an_added_channel_gets_a_milestone_in_its_language_once_then_its_f
         await api.wait_for_edits(CHANNEL, 2)
         marked = current(api, sent)
         assert "Бұл жаңалықты редакция қайтарып алды." in marked
+        assert "/status" not in marked and "/news" not in marked  # no commands in a channel
         assert "Брюссельде" not in marked
         assert len(api.messages_to(CHANNEL)) == 1  # never a second post
 

@@ -119,6 +119,8 @@ class Corrector:
         frame = None
         if delivery.chat_type == "channel" and record is not None and self._channel_frame:
             frame = self._channel_frame(record)
+            if withdrawn:  # the note names commands, which a channel's readers cannot send
+                texts = {lang: texts_for(lang)("channels.withdrawn_note.html") for lang in texts}
         new_parts = update_parts(texts, delivery.language, frame)
         if editable(delivery, new_parts):
             edit = partial(self._edit, chat_id, delivery.message_id, new_parts[0])
