@@ -47,6 +47,14 @@ def prefixes() -> frozenset[str]:
     return frozenset(d.prefix for d in _DECLARED)
 
 
+def whole(prefix: str) -> str:
+    """Regex for CallbackQueryHandler: all data of a declared prefix, whichever declaration's
+    (the admins' refusal and their stale-button notice take every `adm:` button)."""
+    if prefix not in prefixes():
+        raise ValueError(f"no buttons are declared with the prefix {prefix!r}")
+    return f"^{re.escape(prefix)}:"
+
+
 def make(prefix: str, argument: object = "") -> str:
     """Data in the scheme; declarations build theirs with it."""
     data = Callback(prefix, str(argument)).encode()
