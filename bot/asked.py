@@ -98,7 +98,7 @@ def after_press(
             continue  # the answer to it confirms the choice
         if verb in ("up", "down") and verbs & {"up", "down"}:
             choice = texts.plain(f"ask.button.{verb}") + " ✓"
-            rows.append([InlineKeyboardButton(choice, callback_data=callbacks.make(PREFIX))])
+            rows.append([InlineKeyboardButton(choice, callback_data=BUTTONS.inert())])
             continue
         rows.append(list(row))
     return InlineKeyboardMarkup(rows) if rows else None

@@ -1,4 +1,5 @@
-"""Inline keyboards, their labels from the catalogue and their data from bot.callbacks."""
+"""Inline keyboards, their labels from the catalogue; the public buttons' declarations
+(bot.callbacks), which build their data here and parse it in the handlers."""
 
 from __future__ import annotations
 
@@ -8,14 +9,27 @@ from babel.dates import get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.i18n import LANGUAGE_NAMES, Texts
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Texts
 from storage.models import Mode
+
+# lang:<code>, the /lang keyboard's
+LANGUAGE = callbacks.Values("lang", choices=LANGUAGES)
+# sub:on (the welcome's), sub:<mode>, then sub:d.<hour>, sub:w.<weekday>, sub:w.<weekday>.<hour>
+SUBSCRIPTION = callbacks.Buttons("sub", ("on", *(mode.value for mode in Mode), "d", "w"))
+# menu:<command>, the welcome's
+MENU = callbacks.Buttons("menu", ("lang", "status", "facts"))
+# facts:<page>, news:<page>
+FACTS_PAGES = callbacks.Values("facts", numbers=(1, 1))
+NEWS_PAGES = callbacks.Values("news", numbers=(1, 1))
+# qa:<language>.<fact id>..., "more" under an answer (older replies may carry more ids)
+MORE = callbacks.Values("qa", choices=LANGUAGES, numbers=(1, None))
+PAGES = {FACTS_PAGES.prefix: FACTS_PAGES, NEWS_PAGES.prefix: NEWS_PAGES}
 
 
 def languages(current: str) -> InlineKeyboardMarkup:
     row = [
         InlineKeyboardButton(
-            ("✓ " if code == current else "") + name, callback_data=callbacks.make("lang", code)
+            ("✓ " if code == current else "") + name, callback_data=LANGUAGE.data(code)
         )
         for code, name in LANGUAGE_NAMES.items()
     ]
@@ -25,11 +39,11 @@ def languages(current: str) -> InlineKeyboardMarkup:
 def welcome(texts: Texts, subscribed: bool) -> InlineKeyboardMarkup:
     first = (
         InlineKeyboardButton(
-            texts.plain("button.unsubscribe"), callback_data=callbacks.make("sub", "off")
+            texts.plain("button.unsubscribe"), callback_data=SUBSCRIPTION.data("off")
         )
         if subscribed
         else InlineKeyboardButton(
-            texts.plain("button.subscribe"), callback_data=callbacks.make("sub", "on")
+            texts.plain("button.subscribe"), callback_data=SUBSCRIPTION.data("on")
         )
     )
     return InlineKeyboardMarkup(
@@ -37,16 +51,14 @@ def welcome(texts: Texts, subscribed: bool) -> InlineKeyboardMarkup:
             [
                 first,
                 InlineKeyboardButton(
-                    texts.plain("button.language"), callback_data=callbacks.make("menu", "lang")
+                    texts.plain("button.language"), callback_data=MENU.data("lang")
                 ),
             ],
             [
                 InlineKeyboardButton(
-                    texts.plain("button.status"), callback_data=callbacks.make("menu", "status")
+                    texts.plain("button.status"), callback_data=MENU.data("status")
                 ),
-                InlineKeyboardButton(
-                    texts.plain("button.facts"), callback_data=callbacks.make("menu", "facts")
-                ),
+                InlineKeyboardButton(texts.plain("button.facts"), callback_data=MENU.data("facts")),
             ],
         ]
     )
@@ -61,11 +73,11 @@ def pager(
 ) -> InlineKeyboardMarkup | None:
     """◀ / ▶ buttons for a paged list; None when everything fits on one page.
 
-    A button sends `prefix:<page>`, or `data(page)` when given.
+    A button sends `data(page)`, by default that of the page buttons declared for `prefix`.
     """
     if pages <= 1:
         return None
-    make = data or (lambda number: callbacks.make(prefix, number))
+    make = data or PAGES[prefix].data
     row = []
     if page > 1:
         row.append(
@@ -85,7 +97,7 @@ def subscription_modes(
         label = texts.plain(f"delivery.button.{mode.value}")
         return InlineKeyboardButton(
             ("✓ " if mode is current else "") + label,
-            callback_data=callbacks.make("sub", mode.value),
+            callback_data=SUBSCRIPTION.data(mode.value),
         )
 
     rows = [[button(Mode.INSTANT)], [button(Mode.DAILY), button(Mode.WEEKLY)]]
@@ -94,23 +106,21 @@ def subscription_modes(
         last.append(button(Mode.OFF))
     if language:
         last.append(
-            InlineKeyboardButton(
-                texts.plain("button.language"), callback_data=callbacks.make("menu", "lang")
-            )
+            InlineKeyboardButton(texts.plain("button.language"), callback_data=MENU.data("lang"))
         )
     if last:
         rows.append(last)
     return InlineKeyboardMarkup(rows)
 
 
-def digest_hours(stem: str) -> InlineKeyboardMarkup:
-    """24 hour buttons, 00:00 to 23:00; each sends `sub:<stem>.<hour>`."""
+def digest_hours(weekday: int | None = None) -> InlineKeyboardMarkup:
+    """24 hour buttons, 00:00 to 23:00; each sends `sub:d.<hour>`, or `sub:w.<weekday>.<hour>`
+    with a weekday."""
+    stem = ("d",) if weekday is None else ("w", weekday)
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    f"{hour:02d}:00", callback_data=callbacks.make("sub", f"{stem}.{hour}")
-                )
+                InlineKeyboardButton(f"{hour:02d}:00", callback_data=SUBSCRIPTION.data(*stem, hour))
                 for hour in range(row, row + 6)
             ]
             for row in range(0, 24, 6)
@@ -123,7 +133,7 @@ def weekdays(language: str) -> InlineKeyboardMarkup:
     names = get_day_names("wide", locale=language)
     buttons = [
         InlineKeyboardButton(
-            str(names[day]).capitalize(), callback_data=callbacks.make("sub", f"w.{day}")
+            str(names[day]).capitalize(), callback_data=SUBSCRIPTION.data("w", day)
         )
         for day in range(7)
     ]
@@ -135,6 +145,6 @@ def more_row(texts: Texts, fact_ids: Sequence[int]) -> list[list[InlineKeyboardB
     when none were)."""
     if not fact_ids:
         return []
-    argument = ".".join([texts.language, *map(str, fact_ids)])
     label = texts.plain("qa.more.button")
-    return [[InlineKeyboardButton(label, callback_data=callbacks.make("qa", argument))]]
+    data = MORE.data(texts.language, *fact_ids)
+    return [[InlineKeyboardButton(label, callback_data=data)]]

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot import asked, callbacks
+from bot import asked
 from bot.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -43,5 +43,6 @@ async def pressed(update: Update, context: BotContext) -> None:
 
 
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
-    CallbackQueryHandler(pressed, pattern=callbacks.pattern(asked.PREFIX)),
+    # Any ask: data, the inert one of a choice made too: answered quietly here.
+    CallbackQueryHandler(pressed, pattern=asked.BUTTONS.place()),
 ]

@@ -24,38 +24,40 @@ async def timeline(update: Update, context: BotContext) -> None:
 async def facts(update: Update, context: BotContext) -> None:
     """The first page of facts, grouped by topic, with page buttons."""
     page = await context.pages.facts(context.texts)
-    keyboard = keyboards.pager(context.texts, "facts", page.number, page.count)
+    keyboard = keyboards.pager(context.texts, keyboards.FACTS_PAGES.prefix, page.number, page.count)
     await reply(update, context, page.text, keyboard)
 
 
 async def news(update: Update, context: BotContext) -> None:
     """The latest articles: title, date, source and link."""
     page = await context.pages.news(context.texts)
-    keyboard = keyboards.pager(context.texts, "news", page.number, page.count)
+    keyboard = keyboards.pager(context.texts, keyboards.NEWS_PAGES.prefix, page.number, page.count)
     await reply(update, context, page.text, keyboard)
 
 
 async def turn_page(update: Update, context: BotContext) -> None:
     """The facts or news page whose button was pressed, in place of the current one."""
-    data = await callbacks.pressed(update)
-    if data is None or data.number is None:
-        return
-    render = context.pages.facts if data.prefix == "facts" else context.pages.news
-    page = await render(context.texts, data.number)
-    keyboard = keyboards.pager(context.texts, data.prefix, page.number, page.count)
-    await replace(update, context, page.text, keyboard)
+    raw = await callbacks.answered(update)
+    for buttons, render in (
+        (keyboards.FACTS_PAGES, context.pages.facts),
+        (keyboards.NEWS_PAGES, context.pages.news),
+    ):
+        if (values := buttons.parse(raw)) is not None:
+            page = await render(context.texts, int(values[0]))
+            keyboard = keyboards.pager(context.texts, buttons.prefix, page.number, page.count)
+            await replace(update, context, page.text, keyboard)
 
 
 async def menu(update: Update, context: BotContext) -> None:
     """The welcome message's buttons: status, facts, language."""
-    data = await callbacks.pressed(update)
-    if data is None:
+    press = keyboards.MENU.parse(await callbacks.answered(update))
+    if press is None or press.args:
         return
-    if data.argument == "status":
+    if press.verb == "status":
         await status(update, context)
-    elif data.argument == "facts":
+    elif press.verb == "facts":
         await facts(update, context)
-    elif data.argument == "lang":
+    elif press.verb == "lang":
         await choose_language(update, context)
 
 
@@ -64,6 +66,8 @@ HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("timeline", timeline),
     CommandHandler("facts", facts),
     CommandHandler("news", news),
-    CallbackQueryHandler(turn_page, pattern=r"^(facts|news):\d+$"),
-    CallbackQueryHandler(menu, pattern=callbacks.pattern("menu")),
+    CallbackQueryHandler(turn_page, pattern=keyboards.FACTS_PAGES.pattern()),
+    CallbackQueryHandler(turn_page, pattern=keyboards.NEWS_PAGES.pattern()),
+    # Any menu: data: a forged one is answered quietly here.
+    CallbackQueryHandler(menu, pattern=keyboards.MENU.place()),
 ]

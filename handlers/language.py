@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, keyboards
+from bot import keyboards
 from bot.context import BotContext
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, texts_for
+from bot.i18n import LANGUAGE_NAMES, texts_for
 from bot.permissions import may_configure
 from bot.replies import replace, reply
 
@@ -24,19 +24,21 @@ async def chosen(update: Update, context: BotContext) -> None:
     """Saves the pressed language and confirms in it."""
     query = update.callback_query
     assert query is not None and context.chat is not None
-    data = callbacks.parse(query.data)
-    if data is None or data.argument not in LANGUAGES:
+    values = keyboards.LANGUAGE.parse(query.data)
+    if values is None:
         await query.answer()
         return
     if not await may_configure(update, context):
         return
-    await context.chats.choose_language(context.chat.id, data.argument)
-    texts = texts_for(data.argument)
-    await query.answer(texts.plain("lang.saved", language=LANGUAGE_NAMES[data.argument]))
-    await replace(update, context, texts("lang.saved", language=LANGUAGE_NAMES[data.argument]))
+    (language,) = values
+    await context.chats.choose_language(context.chat.id, language)
+    texts = texts_for(language)
+    await query.answer(texts.plain("lang.saved", language=LANGUAGE_NAMES[language]))
+    await replace(update, context, texts("lang.saved", language=LANGUAGE_NAMES[language]))
 
 
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler(["lang", "language"], choose),
-    CallbackQueryHandler(chosen, pattern=callbacks.pattern("lang")),
+    # Any lang: data: a forged language is answered quietly here.
+    CallbackQueryHandler(chosen, pattern=keyboards.LANGUAGE.place()),
 ]

@@ -21,7 +21,7 @@ from bot import asked, callbacks, keyboards
 from bot.answers import AnswerKind
 from bot.answers.render import inline_results, render_more, reply_to
 from bot.context import BotContext
-from bot.i18n import LANGUAGES, detect_language, texts_for
+from bot.i18n import detect_language, texts_for
 from bot.ops import metrics
 from bot.replies import reply
 from bot.telegram.errors import not_modified
@@ -112,12 +112,10 @@ async def question(update: Update, context: BotContext) -> None:
 async def more_facts(update: Update, context: BotContext) -> None:
     """The facts a reply left out to fit one screen, as a message of their own; the button
     goes, so it is pressed once."""
-    data = await callbacks.pressed(update)
-    if data is None:
-        return
-    language, *ids = data.argument.split(".")
-    if language not in LANGUAGES or not ids or not all(i.isdigit() for i in ids):
+    values = keyboards.MORE.parse(await callbacks.answered(update))
+    if values is None:
         return  # forged or foreign data
+    language, *ids = values
     facts = await context.answerer.facts_by_id([int(i) for i in ids], language)
     if not facts:
         return
@@ -134,8 +132,8 @@ async def more_facts(update: Update, context: BotContext) -> None:
 
 
 def _is_more(row: Sequence[InlineKeyboardButton]) -> bool:
-    data = [callbacks.parse(b.callback_data) for b in row if isinstance(b.callback_data, str)]
-    return any(d is not None and d.prefix == "qa" for d in data)
+    data = [b.callback_data for b in row if isinstance(b.callback_data, str)]
+    return any(keyboards.MORE.owns(d) for d in data)
 
 
 async def inline_question(update: Update, context: BotContext) -> None:
@@ -159,5 +157,6 @@ HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
         question,
     ),
     InlineQueryHandler(inline_question),
-    CallbackQueryHandler(more_facts, pattern=callbacks.pattern("qa")),
+    # Any qa: data: forged fact ids are ignored here.
+    CallbackQueryHandler(more_facts, pattern=keyboards.MORE.place()),
 ]

@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, channels, keyboards, subscriptions
+from bot import channels, keyboards, subscriptions
 from bot.context import BotContext
 from bot.delivery import digests
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts, texts_for
@@ -34,9 +34,8 @@ from bot.permissions import may_configure
 from bot.replies import replace, reply
 from storage.models import Chat, ChatState, Mode
 
-_DAILY_RE = re.compile(r"^d\.(\d{1,2})$")
-_WEEKDAY_RE = re.compile(r"^w\.(\d)$")
-_WEEKLY_RE = re.compile(r"^w\.(\d)\.(\d{1,2})$")
+_HOUR_RE = re.compile(r"^\d{1,2}$")
+_WEEKDAY_RE = re.compile(r"^\d$")
 _GONE_STATUSES = (ChatMember.BANNED, ChatMember.LEFT)
 log = logging.getLogger(__name__)
 
@@ -144,45 +143,53 @@ async def button(update: Update, context: BotContext) -> None:
     assert query is not None and context.chat is not None
     if not await may_configure(update, context):
         return
-    data = callbacks.parse(query.data)
+    press = keyboards.SUBSCRIPTION.parse(query.data)
     await query.answer()
-    argument = data.argument if data is not None else ""
+    verb, args = (press.verb, press.args) if press is not None else ("", ())
     texts = context.texts
-    if argument == "on":  # the welcome message's button: leave the welcome in place
+    if args:
+        hour = _hour(args[-1])
+        weekday = _day_number(args[0]) if verb == "w" else None
+        if verb == "d" and len(args) == 1 and hour is not None:
+            chat = await _change(context, Mode.DAILY, hour=hour)
+            await replace(update, context, describe(context, context.texts, chat, "done"))
+        elif verb == "w" and len(args) == 1 and weekday is not None:
+            zone = _zone(context, texts.language)
+            await replace(
+                update,
+                context,
+                texts("delivery.ask.hour", zone=zone),
+                keyboards.digest_hours(weekday),
+            )
+        elif verb == "w" and len(args) == 2 and weekday is not None and hour is not None:
+            chat = await _change(context, Mode.WEEKLY, hour=hour, weekday=weekday)
+            await replace(update, context, describe(context, context.texts, chat, "done"))
+    elif verb == "on":  # the welcome message's button: leave the welcome in place
         chat = await _change(context, Mode.INSTANT)
         await reply(update, context, describe(context, context.texts, chat, "done"))
-    elif argument == Mode.OFF.value:
+    elif verb == Mode.OFF.value:
         await _change(context, Mode.OFF)
         await replace(update, context, texts("unsubscribe.done"))
-    elif argument == Mode.INSTANT.value:
+    elif verb == Mode.INSTANT.value:
         chat = await _change(context, Mode.INSTANT)
         await replace(update, context, describe(context, context.texts, chat, "done"))
-    elif argument == Mode.DAILY.value:
+    elif verb == Mode.DAILY.value:
         zone = _zone(context, texts.language)
         await replace(
-            update, context, texts("delivery.ask.hour", zone=zone), keyboards.digest_hours("d")
+            update, context, texts("delivery.ask.hour", zone=zone), keyboards.digest_hours()
         )
-    elif argument == Mode.WEEKLY.value:
+    elif verb == Mode.WEEKLY.value:
         await replace(
             update, context, texts("delivery.ask.weekday"), keyboards.weekdays(texts.language)
         )
-    elif (match := _DAILY_RE.match(argument)) and int(match.group(1)) < 24:
-        chat = await _change(context, Mode.DAILY, hour=int(match.group(1)))
-        await replace(update, context, describe(context, context.texts, chat, "done"))
-    elif (match := _WEEKDAY_RE.match(argument)) and int(match.group(1)) < 7:
-        zone = _zone(context, texts.language)
-        stem = f"w.{match.group(1)}"
-        await replace(
-            update, context, texts("delivery.ask.hour", zone=zone), keyboards.digest_hours(stem)
-        )
-    elif (
-        (match := _WEEKLY_RE.match(argument))
-        and int(match.group(1)) < 7
-        and int(match.group(2)) < 24
-    ):
-        weekday, hour = int(match.group(1)), int(match.group(2))
-        chat = await _change(context, Mode.WEEKLY, hour=hour, weekday=weekday)
-        await replace(update, context, describe(context, context.texts, chat, "done"))
+
+
+def _hour(value: str) -> int | None:  # of the day, 0-23
+    return int(value) if _HOUR_RE.match(value) and int(value) < 24 else None
+
+
+def _day_number(value: str) -> int | None:  # of the week, 0 = Monday
+    return int(value) if _WEEKDAY_RE.match(value) and int(value) < 7 else None
 
 
 async def channel_subscribe(update: Update, context: BotContext) -> None:
@@ -255,6 +262,7 @@ HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("subscribe", subscribe),
     CommandHandler("unsubscribe", unsubscribe),
     CommandHandler("settings", settings),
-    CallbackQueryHandler(button, pattern=callbacks.pattern("sub")),
+    # Any sub: data: a forged choice is answered quietly here.
+    CallbackQueryHandler(button, pattern=keyboards.SUBSCRIPTION.place()),
     ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
 ]

@@ -1,10 +1,14 @@
 """What /feeds shows and does for admins: the feeds with their health (each under its stable
 id, the one logs use), adding and removing, and the items kept out of the last rounds with a
-button to let each in."""
+button to let each in.
+
+A screen is read at once (storage.feeds.FeedsOverview), then drawn by a `render_` function
+that only formats that data: drawing reads and changes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -16,7 +20,7 @@ from bot.feeds.announce import shorten
 from bot.feeds.links import host, web_link
 from bot.i18n import Html, Texts, escape, link
 from storage import Store
-from storage.feeds import KeptOut, Removal
+from storage.feeds import FeedsOverview, KeptOut, Removal
 from storage.models import Feed
 
 URL_LIMIT = 2000
@@ -76,8 +80,8 @@ def health(texts: Texts, feed: Feed, timezone: ZoneInfo) -> Html:
     return Html("\n".join(lines))
 
 
-async def listing(store: Store, texts: Texts, timezone: ZoneInfo) -> Html:
-    feeds = await store.feeds.active()
+def render_listing(texts: Texts, feeds: Sequence[Feed], timezone: ZoneInfo) -> Html:
+    """The feeds, each under its id with its health."""
     if not feeds:
         return texts("feeds.list.empty.html")
     parts = [texts.plural("feeds.list.title.html", len(feeds))]
@@ -90,6 +94,11 @@ async def listing(store: Store, texts: Texts, timezone: ZoneInfo) -> Html:
         )
         parts.append(Html(head + "\n" + health(texts, feed, timezone)))
     return Html("\n\n".join(parts))
+
+
+async def listing(store: Store, texts: Texts, timezone: ZoneInfo) -> Html:
+    """The feeds with their health (also under /stats), read in one query."""
+    return render_listing(texts, await store.feeds.active(), timezone)
 
 
 def let_in_data(kept_id: int) -> str:
@@ -109,9 +118,10 @@ def _kept_line(texts: Texts, number: int, kept: KeptOut) -> Html:
     )
 
 
-async def kept_out(store: Store, texts: Texts) -> tuple[Html, InlineKeyboardMarkup | None]:
+def render_kept_out(
+    texts: Texts, items: Sequence[KeptOut]
+) -> tuple[Html, InlineKeyboardMarkup | None]:
     """The items kept out of the last rounds, each with its reason and a "let in" button."""
-    items = await store.feeds.kept_out(KEPT_OUT_SHOWN)
     if not items:
         return texts("feeds.kept.none"), None
     lines = [texts("feeds.kept.title.html")]
@@ -124,13 +134,20 @@ async def kept_out(store: Store, texts: Texts) -> tuple[Html, InlineKeyboardMark
     return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
 
 
+def render_overview(
+    texts: Texts, shown: FeedsOverview, timezone: ZoneInfo
+) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """What plain /feeds shows: the feeds' health, then the items kept out."""
+    feeds = render_listing(texts, shown.feeds, timezone)
+    kept, keyboard = render_kept_out(texts, shown.kept_out)
+    return Html(f"{feeds}\n\n{kept}"), keyboard
+
+
 async def overview(
     store: Store, texts: Texts, timezone: ZoneInfo
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
-    """What plain /feeds shows: the feeds' health, then the items kept out."""
-    feeds = await listing(store, texts, timezone)
-    kept, keyboard = await kept_out(store, texts)
-    return Html(f"{feeds}\n\n{kept}"), keyboard
+    """/feeds: read once (a query for the feeds, one for the items kept out), then rendered."""
+    return render_overview(texts, await store.feeds.overview(KEPT_OUT_SHOWN), timezone)
 
 
 def clean_url(raw: str) -> str | None:

@@ -6,7 +6,7 @@ composition root wires it to the outbox:
     texts = render_announcement(items, settings.timezone)
     await publish(store, Announcement("feed", texts, article_id=items[0].article_id))
 
-Feed text reaches users only as escaped plain text (parse.plain_text already dropped the
+Feed text reaches users only as escaped plain text (text.plain_text already dropped the
 markup and scripts), links only as http(s) URLs in an attribute we build ourselves.
 """
 
