@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from telegram import Update
 
 LIMIT = 64  # bytes, Telegram's
-_DATA_RE = re.compile(r"^([a-z]+):([A-Za-z0-9_.-]{0,40})$")
+_DATA_RE = re.compile(r"^([a-z]+):([A-Za-z0-9_.-]{0,62})$")  # LIMIT bounds the whole
 _WORD_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _PREFIX_RE = re.compile(r"^[a-z]+$")
 _DECLARED: list[Buttons | Values] = []

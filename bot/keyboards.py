@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 
 from babel.dates import get_day_names
@@ -146,5 +147,9 @@ def more_row(texts: Texts, fact_ids: Sequence[int]) -> list[list[InlineKeyboardB
     if not fact_ids:
         return []
     label = texts.plain("qa.more.button")
-    data = MORE.data(texts.language, *fact_ids)
-    return [[InlineKeyboardButton(label, callback_data=data)]]
+    # As many of the facts as Telegram's 64 bytes of data hold, in the reply's order.
+    for count in range(len(fact_ids), 0, -1):
+        with contextlib.suppress(ValueError):  # too long for the data
+            data = MORE.data(texts.language, *fact_ids[:count])
+            return [[InlineKeyboardButton(label, callback_data=data)]]
+    return []

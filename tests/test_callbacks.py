@@ -162,3 +162,11 @@ def test_only_the_declarations_build_and_parse_data() -> None:
             ):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} callbacks.{node.attr}")
     assert found == []
+
+
+def test_a_more_button_with_many_long_ids_holds_what_fits() -> None:
+    ids = list(range(10_000, 10_020))
+    (row,) = keyboards.more_row(texts_for("kk"), ids)
+    data = row[0].callback_data
+    assert isinstance(data, str) and len(data.encode()) <= callbacks.LIMIT
+    assert data.startswith("qa:kk.10000.10001.") and keyboards.MORE.parse(data) is not None
