@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -51,6 +52,18 @@ async def scrape(base: str) -> Samples:
     return parse(response.text)
 
 
+async def scrape_when_handled(base: str, before: Samples, updates: int) -> Samples:
+    """The metrics once `updates` more updates are timed: an update's time is recorded when
+    its handler returns, just after the reply the test waited for went out."""
+    name = "visatalks_update_seconds_count"
+    for _ in range(100):
+        samples = await scrape(base)
+        if value(samples, name) - value(before, name) >= updates:
+            break
+        await asyncio.sleep(0.05)
+    return samples
+
+
 async def test_a_broadcast_and_two_questions_show_in_metrics(
     api: FakeBotApi, database_path: Path
 ) -> None:
@@ -74,7 +87,7 @@ async def test_a_broadcast_and_two_questions_show_in_metrics(
         assert "2025" in answered.plain
         await api.reply_to(8, "сколько человек в делегации на переговорах")  # no source says
         await api.reply_to(9, "qwzx vbnm plokij")  # not about the talks at all
-        after = await scrape(base)
+        after = await scrape_when_handled(base, before, 3)
         async with httpx.AsyncClient() as client:
             health = await client.get(f"{base}/healthz")
         # The health line, as on the webhook server (the beat may not be written yet).
