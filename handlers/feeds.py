@@ -1,5 +1,5 @@
 """/feeds for admins: the feeds with their health and the items kept out (with "let in"
-buttons), `/feeds add URL`, `/feeds remove URL`."""
+buttons), `/feeds add URL`, `/feeds remove URL` (or `#N`)."""
 
 from __future__ import annotations
 

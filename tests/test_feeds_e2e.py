@@ -12,6 +12,7 @@ import pytest
 from bot.app import VisatalksApp
 from storage.feeds import iso
 from tests.conftest import ADMIN_ID, StartBot, make_settings
+from tests.delivery_helpers import store_of
 from tests.fakebotapi import FakeBotApi
 from tests.feedserver import FeedServer
 
@@ -101,6 +102,13 @@ async def test_admins_add_and_remove_feeds(
         assert "FEEDS setting" in kept.plain
         missing = await api.reply_to(ADMIN_ID, f"/feeds remove {url}", language_code="en")
         assert "no such feed" in missing.plain
+        # By the number /feeds shows, as well.
+        await api.reply_to(ADMIN_ID, f"/feeds add {url}", language_code="en")
+        (feed,) = [f for f in await store_of(app).feeds.active() if f.url == url]
+        by_number = await api.reply_to(ADMIN_ID, f"/feeds remove #{feed.id}", language_code="en")
+        assert f"Feed removed: {url}" in by_number.plain
+        unknown = await api.reply_to(ADMIN_ID, "/feeds remove #999", language_code="en")
+        assert "no such feed" in unknown.plain
         bad = await api.reply_to(ADMIN_ID, "/feeds add javascript:alert(1)", language_code="en")
         assert "not an http(s) link" in bad.plain
         usage = await api.reply_to(ADMIN_ID, "/feeds what", language_code="en")

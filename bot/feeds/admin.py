@@ -167,8 +167,12 @@ async def add(store: Store, texts: Texts, raw: str, admin_id: int) -> tuple[Html
 
 
 async def remove(store: Store, texts: Texts, raw: str, admin_id: int) -> Html:
-    """`/feeds remove URL`: the reply; the attempt is audited whatever it found."""
+    """`/feeds remove URL` or `/feeds remove #3` (the number /feeds shows): the reply; the
+    attempt is audited whatever it found."""
     url = raw.strip()
+    if (number := url.removeprefix("#")).isdigit():
+        feed = await store.feeds.get(int(number))
+        url = feed.url if feed else url
     outcome = await store.feeds.remove(url)
     await store.audit.record(admin_id, "feed.removed", raw[:200])
     key = {
