@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot import callbacks
 from bot.admin import flow, guard
 from bot.callbacks import Buttons
 from bot.context import BotContext
@@ -59,14 +60,14 @@ class Routes:
 
     def any_button(self, callback: Callback[RT]) -> CallbackQueryHandler[BotContext, RT]:
         """Every admin button not taken before (a finished draft's)."""
-        return _AdminButton(callback, rf"^{flow.PREFIX}:", self.admins)
+        return _AdminButton(callback, callbacks.whole(flow.PREFIX), self.admins)
 
     def refusals(self) -> list[BaseHandler[Update, BotContext, object]]:
         """The one refusal for every admin command and button registered so far."""
         private = [name for name, only in self._commands.items() if only]
         anywhere = [name for name, only in self._commands.items() if not only]
         found: list[BaseHandler[Update, BotContext, object]] = [
-            CallbackQueryHandler(self._refuse, pattern=rf"^{flow.PREFIX}:")
+            CallbackQueryHandler(self._refuse, pattern=callbacks.whole(flow.PREFIX))
         ]
         if private:
             found.append(CommandHandler(private, self._refuse, filters=filters.ChatType.PRIVATE))
