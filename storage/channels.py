@@ -7,6 +7,8 @@ title and @username, who added or removed it, and reads its delivery health.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aiosqlite
@@ -148,14 +150,21 @@ class ChannelRepo:
 
     async def counts(self, update_id: int) -> ChannelCounts:
         """How many channels the update was queued for, and how many got it."""
-        row = await self.db.fetchone(
-            # From the few channels to their rows, never through the update's million rows
+        return (await self.counts_of([update_id])).get(update_id, ChannelCounts(sent=0, total=0))
+
+    async def counts_of(self, update_ids: Sequence[int]) -> dict[int, ChannelCounts]:
+        """`counts` of each of these updates, in one statement (an update no channel was
+        queued for is left out)."""
+        if not update_ids:
+            return {}
+        rows = await self.db.fetchall(
+            # From the few channels to their rows, never through the updates' million rows
             # (CROSS JOIN keeps SQLite to that order).
-            "SELECT count(*), coalesce(sum(d.status = 'sent'), 0) FROM channels ch "
+            "SELECT d.update_id, count(*), coalesce(sum(d.status = 'sent'), 0) FROM channels ch "
             "CROSS JOIN deliveries d "
             f"WHERE d.chat_id = ch.chat_id AND d.{_BIG} "
-            "AND d.update_id = ? AND d.status != 'cancelled'",
-            (update_id,),
+            "AND d.update_id IN (SELECT value FROM json_each(?)) AND d.status != 'cancelled' "
+            "GROUP BY d.update_id",
+            (json.dumps(list(update_ids)),),
         )
-        total, sent = (row[0], row[1]) if row is not None else (0, 0)
-        return ChannelCounts(sent=int(sent), total=int(total))
+        return {int(u): ChannelCounts(sent=int(sent), total=int(total)) for u, total, sent in rows}

@@ -8,6 +8,7 @@ the post's token (see storage/migrations/0005_admin.sql).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 
 import aiosqlite
@@ -16,9 +17,13 @@ from storage._time import utcnow_iso
 from storage.models import Post, PostText
 from storage.sql import Db
 
+# A post with its texts in one row (a JSON array of [language, body, place]): a page of
+# posts is one statement, not one more per post.
 _SELECT = """
     SELECT p.update_id, u.kind, p.token, p.stage, p.happened_on, p.source_url, u.created_by,
-           u.created_at, p.edited_at, p.withdrawn_at
+           u.created_at, p.edited_at, p.withdrawn_at,
+           (SELECT json_group_array(json_array(t.language, t.body, t.place))
+            FROM post_texts t WHERE t.update_id = p.update_id)
     FROM posts p JOIN updates u ON u.id = p.update_id
 """
 
@@ -93,14 +98,14 @@ class PostRepo:
 
     async def get(self, update_id: int) -> Post | None:
         row = await self.db.fetchone(_SELECT + " WHERE p.update_id = ?", (update_id,))
-        return None if row is None else await self._post(row)
+        return None if row is None else _post(row)
 
     async def recent(self, limit: int, offset: int = 0) -> list[Post]:
         """Newest first, withdrawn ones included."""
         rows = await self.db.fetchall(
             _SELECT + " ORDER BY p.update_id DESC LIMIT ? OFFSET ?", (limit, offset)
         )
-        return [await self._post(row) for row in rows]
+        return [_post(row) for row in rows]
 
     async def count(self) -> int:
         return int(await self.db.fetchval("SELECT count(*) FROM posts"))
@@ -112,24 +117,23 @@ class PostRepo:
             [(update_id, lang, text.body, text.place) for lang, text in texts.items()],
         )
 
-    async def _post(self, row: aiosqlite.Row) -> Post:
-        texts = await self.db.fetchall(
-            "SELECT language, body, place FROM post_texts WHERE update_id = ?", (row[0],)
-        )
-        return Post(
-            update_id=row[0],
-            kind=row[1],
-            token=row[2],
-            texts={lang: PostText(body, place) for lang, body, place in texts if body},
-            places={lang: place for lang, _, place in texts if place},
-            stage=row[3],
-            happened_on=None if row[4] is None else dt.date.fromisoformat(row[4]),
-            source_url=row[5],
-            created_by=row[6],
-            created_at=row[7],
-            edited_at=row[8],
-            withdrawn_at=row[9],
-        )
+
+def _post(row: aiosqlite.Row) -> Post:
+    texts: list[tuple[str, str, str]] = json.loads(row[10])
+    return Post(
+        update_id=row[0],
+        kind=row[1],
+        token=row[2],
+        texts={lang: PostText(body, place) for lang, body, place in texts if body},
+        places={lang: place for lang, _, place in texts if place},
+        stage=row[3],
+        happened_on=None if row[4] is None else dt.date.fromisoformat(row[4]),
+        source_url=row[5],
+        created_by=row[6],
+        created_at=row[7],
+        edited_at=row[8],
+        withdrawn_at=row[9],
+    )
 
 
 def _iso(value: dt.date | None) -> str | None:

@@ -12,6 +12,7 @@ from storage.models.delivery import (
     FinishedCorrection,
     QueuedFix,
     SentDelivery,
+    UpdateProgress,
     UpdateRecord,
 )
 from storage.models.feeds import Feed
@@ -40,5 +41,6 @@ __all__ = [
     "SearchHit",
     "SentDelivery",
     "Source",
+    "UpdateProgress",
     "UpdateRecord",
 ]

@@ -101,6 +101,18 @@ class ErrorCount:
 
 
 @dataclass(frozen=True, slots=True)
+class UpdateProgress:
+    """An update as the admins' screens list it: what and when, how its deliveries stand,
+    and (when asked for) their most common errors, most frequent first."""
+
+    id: int
+    kind: str
+    created_at: str
+    counts: DeliveryCounts
+    errors: tuple[ErrorCount, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DigestSlot:
     """The next occurrence (Unix seconds) of a digest time; weekday -1 for daily ones."""
 

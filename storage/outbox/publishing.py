@@ -4,7 +4,10 @@ of what was published."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+
+import aiosqlite
 
 from storage._time import utcnow_iso
 from storage.models import UpdateRecord
@@ -96,28 +99,31 @@ class Publishing(OutboxBase):
         self._notify(OutboxEvent("edited", update_id=update_id))
 
     async def update(self, update_id: int) -> UpdateRecord | None:
-        row = await self.db.fetchone(
-            "SELECT id, kind, article_id, milestone_id, created_by, created_at "
-            "FROM updates WHERE id = ?",
-            (update_id,),
-        )
-        if row is None:
-            return None
-        texts = await self.db.fetchall(
-            "SELECT language, body FROM update_texts WHERE update_id = ?", (update_id,)
-        )
-        return UpdateRecord(
-            id=row[0],
-            kind=row[1],
-            texts={language: body for language, body in texts},
-            article_id=row[2],
-            milestone_id=row[3],
-            created_by=row[4],
-            created_at=row[5],
-        )
+        row = await self.db.fetchone(f"{_SELECT_UPDATE} WHERE id = ?", (update_id,))
+        return None if row is None else _record(row)
 
     async def latest(self, limit: int) -> list[UpdateRecord]:
         """The newest updates of every kind, newest first."""
-        rows = await self.db.fetchall("SELECT id FROM updates ORDER BY id DESC LIMIT ?", (limit,))
-        records = [await self.update(int(r[0])) for r in rows]
-        return [r for r in records if r is not None]
+        rows = await self.db.fetchall(f"{_SELECT_UPDATE} ORDER BY id DESC LIMIT ?", (limit,))
+        return [_record(row) for row in rows]
+
+
+# An update with its texts in one row (a JSON object, language -> body): a list of updates
+# is one statement, not one more per update.
+_SELECT_UPDATE = """
+    SELECT id, kind, article_id, milestone_id, created_by, created_at,
+           (SELECT json_group_object(language, body) FROM update_texts WHERE update_id = u.id)
+    FROM updates u
+"""
+
+
+def _record(row: aiosqlite.Row) -> UpdateRecord:
+    return UpdateRecord(
+        id=row[0],
+        kind=row[1],
+        texts=json.loads(row[6]),
+        article_id=row[2],
+        milestone_id=row[3],
+        created_by=row[4],
+        created_at=row[5],
+    )
