@@ -20,7 +20,7 @@ from bot.admin.screens import Screen, button
 from bot.channels import CHANNEL_MODES, Found
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts, escape, link
 from storage import Store
-from storage.channels import Channel
+from storage.channels import Channel, ChannelCounts
 from storage.models import ChatState, Mode
 
 _CHANNEL_ID_RE = re.compile(r"^-100\d{6,16}$")
@@ -184,15 +184,17 @@ def remove_question(texts: Texts, channel: Channel) -> Screen:
 
 
 async def stats(store: Store, texts: Texts, update_ids: list[int]) -> Html | None:
-    """/stats: the channels by state, and what each of these updates reached of them."""
+    """/stats: the channels by state, and what each of these updates reached of them (two
+    statements, however many updates)."""
     channels = [c for c in await store.channels.listing() if c.mode is not Mode.OFF]
     if not channels:
         return None
     active = sum(c.state is ChatState.ACTIVE for c in channels)
     lines = [texts("channels.stats.html", active=active, gone=len(channels) - active)]
+    reached = await store.channels.counts_of(update_ids)
     for update_id in update_ids:
-        counts = await store.channels.counts(update_id)
-        if counts.total:
+        counts = reached.get(update_id)
+        if counts is not None and counts.total:
             lines.append(
                 texts(
                     "channels.stats.update", number=update_id, sent=counts.sent, total=counts.total
@@ -201,9 +203,8 @@ async def stats(store: Store, texts: Texts, update_ids: list[int]) -> Html | Non
     return Html("\n".join(lines))
 
 
-async def broadcast_line(store: Store, texts: Texts, update_id: int) -> Html | None:
+def broadcast_line(texts: Texts, counts: ChannelCounts) -> Html | None:
     """/broadcasts: how many of the channels an update goes to have it already."""
-    counts = await store.channels.counts(update_id)
     if not counts.total:
         return None
     return texts("channels.broadcast", sent=counts.sent, total=counts.total)
