@@ -4,19 +4,35 @@ of that data, and building it changes nothing in the database."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from telegram import InlineKeyboardMarkup
 
 from bot.admin import channels as channel_screens
 from bot.admin import views
+from bot.admin.views.common import Page, bar, page_of
 from bot.delivery.publishing import Announcement, publish
-from bot.i18n import texts_for
+from bot.i18n import Html, texts_for
 from storage import Store, open_store
-from storage.models import Mode, PostText
+from storage.channels import ChannelCounts
+from storage.models import (
+    AuditEntry,
+    ChatCount,
+    ChatState,
+    DeliveryCounts,
+    ErrorCount,
+    Mode,
+    Post,
+    PostText,
+    UpdateProgress,
+)
 
 ALMATY = ZoneInfo("Asia/Almaty")
 CHANNEL = -1001234567890
@@ -133,3 +149,218 @@ async def test_a_screen_reads_as_many_statements_for_20_rows_as_for_2_and_writes
     print(f"{screen}: {len(few)} statements for 2 rows, {len(many)} for 20")
     assert len(many) == len(few), many
     assert all(q.lstrip().upper().startswith(("SELECT", "WITH")) for q in many), many
+
+
+# ---------------------------------------------------------------------- the reads
+
+
+async def test_the_grouped_reads_agree_with_the_per_update_verbs(store: Store) -> None:
+    """progress / latest_progress / unfinished_progress and channels.counts_of give what
+    counts, common_errors and channels.counts give one update at a time, ties included."""
+    numbers = await _seed(store, 4)
+    failures = ["Forbidden", "Forbidden", "Bad Request", "timeout", None]
+    for chat, error in zip((*READERS, CHANNEL), failures, strict=True):
+        await store.db.execute(
+            "UPDATE deliveries SET status = 'failed', last_error = ? "
+            "WHERE update_id = ? AND chat_id = ?",
+            (error, numbers[1], chat),
+        )
+    await store.outbox.cancel(numbers[3])
+    grouped = await store.outbox.progress([*numbers, 999], errors=3)
+    assert sorted(grouped) == numbers  # one that does not exist is left out
+    for number in numbers:
+        update = grouped[number]
+        assert update.counts == await store.outbox.counts(number)
+        assert list(update.errors) == await store.outbox.common_errors(number, 3)
+        assert update.kind == "news" and update.id == number
+    assert [e.error for e in grouped[numbers[1]].errors] == ["Forbidden", "", "Bad Request"]
+    assert (await store.outbox.progress(numbers))[numbers[1]].errors == ()  # not asked for
+    latest = await store.outbox.latest_progress(2, errors=3)
+    assert [u.id for u in latest] == numbers[:1:-1]
+    assert latest[0] == grouped[numbers[3]]
+    running = await store.outbox.unfinished_progress(8)
+    assert [u.id for u in running] == await store.outbox.unfinished(8)
+    assert numbers[3] not in [u.id for u in running]
+    reached = await store.channels.counts_of(numbers)
+    for number in numbers:
+        assert reached.get(number, ChannelCounts(0, 0)) == await store.channels.counts(number)
+    assert await store.outbox.progress([]) == {} and await store.channels.counts_of([]) == {}
+
+
+async def test_the_screens_data_is_frozen_and_drawn_alone(store: Store) -> None:
+    """What a screen shows is its read drawn by its render, and the data cannot change."""
+    numbers = await _seed(store, 7)
+    texts = texts_for("en")
+    page = await views.read_updates_page(store, 2)
+    assert (page.number, page.pages) == (2, 2) and len(page.items) == 2
+    assert views.render_updates_page(texts, page, ALMATY) == await views.updates_page(
+        store, texts, ALMATY, 2
+    )
+    card = await views.read_card(store, numbers[0])
+    assert card is not None and await views.read_card(store, 999) is None
+    assert views.render_card(texts, card, ALMATY) == await views.post_card(
+        store, texts, ALMATY, numbers[0]
+    )
+    shown = await views.read_broadcasts(store)
+    assert views.render_broadcasts(texts, shown, ALMATY) == await views.broadcasts(
+        store, texts, ALMATY
+    )
+    figures = await views.read_stats(store)
+    assert views.render_stats(texts, figures, ALMATY, None) == await views.stats(
+        store, texts, ALMATY, None
+    )
+    log = await views.read_audit_page(store)
+    assert views.render_audit_page(texts, log, ALMATY) == await views.audit_page(
+        store, texts, ALMATY
+    )
+    frozen = [
+        (page, "items"),
+        (card, "post"),
+        (shown[0], "update"),
+        (figures, "latest"),
+        (log, "number"),
+        (figures.latest[0], "counts"),
+    ]
+    for data, field in frozen:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(data, field, None)
+
+
+# ---------------------------------------------------------------------- pure renders
+
+EN = texts_for("en")
+AT = "2026-01-15T06:30:00+00:00"  # 11:30 in Almaty
+
+
+def _post(number: int, *, withdrawn: bool = False, **extra: Any) -> Post:
+    return Post(
+        update_id=number,
+        kind="news",
+        token=f"t{number}",
+        texts={"ru": PostText("<b>Визы</b> " + "слово " * 30), "en": PostText("<i>Visas</i>")},
+        stage=None,
+        happened_on=None,
+        source_url=None,
+        created_by=42,
+        created_at=AT,
+        edited_at=None,
+        withdrawn_at=AT if withdrawn else None,
+        **extra,
+    )
+
+
+def _progress(number: int, **counts: int) -> UpdateProgress:
+    return UpdateProgress(number, "news", AT, DeliveryCounts(**counts))
+
+
+def _buttons(markup: InlineKeyboardMarkup | None) -> list[list[str]]:
+    assert markup is not None
+    return [[str(b.callback_data) for b in row] for row in markup.inline_keyboard]
+
+
+def test_a_page_keeps_within_the_list_and_a_bar_fills_with_what_is_done() -> None:
+    assert page_of(0, 5, 1) == (1, 1) and page_of(11, 5, 99) == (3, 3)
+    assert page_of(10, 5, 0) == (1, 2) and page_of(10, 5, -4) == (1, 2)
+    assert bar(0, 10) == "▱" * 10 and bar(10, 10) == "▰" * 10 and bar(0, 0) == "▰" * 10
+    assert bar(1, 3) == "▰▰▰▱▱▱▱▱▱▱" and bar(2, 3) == "▰▰▰▰▰▰▰▱▱▱"
+
+
+def test_the_updates_page_shows_each_post_and_pages_both_ways() -> None:
+    rows = (
+        views.PostRow(_post(7), DeliveryCounts(sent=2, pending=1)),
+        views.PostRow(_post(6, withdrawn=True), DeliveryCounts()),
+    )
+    shown = Page(2, 3, rows)
+    text, keyboard = views.render_updates_page(EN, shown, ALMATY)
+    assert text.startswith(EN("admin.updates.title.html", page=2, pages=3))
+    assert "<b>#7</b>" in text and "Visas" in text and "ru" in text
+    assert "✅ sent 2 · ⏳ waiting 1" in text  # the live post's delivery
+    assert "🗑 Withdrawn 15 January 2026" in text and text.count("✅ sent") == 1
+    assert "11:30" in text  # the admin's time zone
+    assert _buttons(keyboard) == [
+        ["adm:u.open.7", "adm:u.open.6"],
+        ["adm:u.page.1", "adm:u.page.3"],
+    ]
+    single = views.render_updates_page(EN, Page(1, 1, rows[:1]), ALMATY)
+    assert _buttons(single[1]) == [["adm:u.open.7"]]  # no pager on a single page
+    assert views.render_updates_page(EN, Page(1, 1, ()), ALMATY) == (
+        EN("admin.updates.none"),
+        None,
+    )
+
+
+def test_a_cards_buttons_follow_its_delivery_and_a_withdrawn_one_keeps_only_the_way_back() -> None:
+    errors = (ErrorCount("Forbidden", 3), ErrorCount("", 1))
+    live = views.Card(_post(5), replace(_progress(5, paused=2, sent=1), errors=errors))
+    text, keyboard = views.render_card(EN, live, ALMATY)
+    assert "Most common errors: Forbidden ×3; ? ×1" in text and "Posted by 42" in text
+    assert text.endswith("\n\n<b>English</b>\nVisas")
+    assert _buttons(keyboard) == [
+        ["adm:u.edit.5", "adm:u.withdraw.5"],
+        ["adm:b.resume.5.card", "adm:b.cancel.5.card"],
+        ["adm:u.page.1"],
+    ]
+    gone = views.Card(_post(5, withdrawn=True), _progress(5, cancelled=3))
+    text, keyboard = views.render_card(EN, gone, ALMATY)
+    assert "🗑 Withdrawn" in text and "Most common errors" not in text
+    assert _buttons(keyboard) == [["adm:u.page.1"]]
+    milestone = replace(
+        _post(9), kind="milestone", stage=3, happened_on=dt.date(2026, 1, 10),
+        places={"en": "Brussels"}, source_url="https://example.kz/a",
+    )  # fmt: skip
+    text, _ = views.render_card(EN, views.Card(milestone, _progress(9)), ALMATY)
+    assert "10 January 2026, Brussels" in text and 'href="https://example.kz/a"' in text
+
+
+def test_broadcasts_show_progress_bars_buttons_and_channels_only_when_there_are_any() -> None:
+    shown = (
+        views.Broadcast(
+            _progress(8, sent=3, failed=1, pending=4, cancelled=2), ChannelCounts(sent=1, total=2)
+        ),
+        views.Broadcast(_progress(4, paused=1), ChannelCounts(sent=0, total=0)),
+    )
+    text, keyboard = views.render_broadcasts(EN, shown, ALMATY)
+    first, second = text.split("\n\n")[1:]
+    assert "<code>▰▰▰▰▰▱▱▱▱▱</code> 50%" in first  # 4 done of the 8 not cancelled
+    assert "<code>▱▱▱▱▱▱▱▱▱▱</code> 0%" in second
+    assert first.endswith(EN("channels.broadcast", sent=1, total=2))
+    assert EN("channels.broadcast", sent=0, total=0) not in second
+    assert _buttons(keyboard) == [
+        ["adm:b.pause.8", "adm:b.cancel.8"],
+        ["adm:b.resume.4", "adm:b.cancel.4"],
+        ["adm:b.list"],
+    ]
+    none = views.render_broadcasts(EN, (), ALMATY)
+    assert none[0] == EN("admin.broadcasts.none") and _buttons(none[1]) == [["adm:b.list"]]
+
+
+def test_stats_count_active_subscribers_apart_and_show_feeds_only_when_given() -> None:
+    census = (
+        ChatCount("kk", Mode.INSTANT, ChatState.ACTIVE, 3),
+        ChatCount("ru", Mode.DAILY, ChatState.ACTIVE, 2),
+        ChatCount("ru", Mode.DAILY, ChatState.BLOCKED, 4),
+        ChatCount("en", Mode.OFF, ChatState.ACTIVE, 5),
+    )
+    text = views.render_stats(EN, views.Stats(census, ()), ALMATY, None)
+    assert "active 5 · blocked the bot 4 · gone 0" in text
+    assert "Қазақша 3 · Русский 2 · English 0" in text
+    assert "Chats without a subscription: 5" in text
+    assert EN("admin.stats.no_updates") in text and EN("admin.stats.feeds.html") not in text
+    latest = (replace(_progress(3, pending=2, paused=1, sent=4), errors=(ErrorCount("x", 2),)),)
+    text = views.render_stats(EN, views.Stats((), latest), ALMATY, Html("2 feeds OK"))
+    assert "#3 📰 News · 15 January 2026, 11:30: queued 3, sent 4, failed 0" in text
+    assert "Most common errors: x ×2" in text
+    assert text.endswith(f"{EN('admin.stats.feeds.html')}\n2 feeds OK")
+
+
+def test_the_audit_page_shows_details_under_their_entries() -> None:
+    entries = (
+        AuditEntry(2, AT, 42, "post.sent", "#3", "kind=news"),
+        AuditEntry(1, AT, 43, "refused", "/post", ""),
+    )
+    text, keyboard = views.render_audit_page(EN, Page(1, 2, entries), ALMATY)
+    lines = text.split("\n")
+    assert lines[0] == EN("admin.audit.title.html", page=1, pages=2)
+    assert lines[2] == EN("admin.audit.detail.html", detail="kind=news") and len(lines) == 4
+    assert _buttons(keyboard) == [["adm:a.page.2"]]
+    assert views.render_audit_page(EN, Page(1, 1, ()), ALMATY) == (EN("admin.audit.none"), None)
