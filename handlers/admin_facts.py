@@ -1,5 +1,6 @@
 """/facts_admin: admins add facts, change their texts, topic and source, retire and restore
-them, so /facts stays current. The work is in bot.admin.facts."""
+them, so /facts stays current. The work is in bot.admin.facts
+and bot.admin.fact_draft."""
 
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ async def facts_page(update: Update, context: BotContext) -> None:
 async def open_fact(update: Update, context: BotContext) -> None:
     """A fact's card."""
     if (found := await _fact(update, context)) is not None:
-        await _show(update, context, found[1].id)
+        fact = found[1]
+        await _show(update, context, fact.id, facts.card_for(context.texts, fact))
 
 
 async def topic_choices(update: Update, context: BotContext) -> None:
