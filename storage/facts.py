@@ -19,6 +19,27 @@ _PICK_TEXT = """
      LIMIT 1)
 """
 
+_RECORD_SELECT = """
+    SELECT f.id, f.key, f.topic, f.article_id, f.retired, f.edited_by,
+           a.source, a.url, a.published_at,
+           (SELECT json_group_object(t.language, t.text) FROM fact_texts t
+            WHERE t.fact_id = f.id) AS texts
+    FROM facts f JOIN articles a ON a.id = f.article_id
+"""
+
+# A page of facts (every fact, or those on /facts: :retired 0) in /facts order, the page brought
+# within the pages there are, each row with the list's total, its retired facts and the page.
+_PAGE = f"""
+    WITH listed AS (SELECT f.retired FROM facts f JOIN articles a ON a.id = f.article_id
+                    WHERE :retired OR NOT f.retired),
+         counts AS (SELECT count(*) AS total, coalesce(sum(retired), 0) AS retired FROM listed),
+         shown AS (SELECT max(1, min(:page, (total + :size - 1) / :size)) AS page FROM counts)
+    SELECT page_rows.*, counts.total, counts.retired, shown.page
+    FROM ({_RECORD_SELECT} WHERE :retired OR NOT f.retired ORDER BY f.position, f.id
+          LIMIT :size OFFSET (SELECT (page - 1) * :size FROM shown)) AS page_rows,
+         counts, shown
+"""
+
 
 def _fact(row: aiosqlite.Row) -> Fact:
     language, _, text = str(row[3]).partition("\x1f")
@@ -112,22 +133,7 @@ class FactRepo:
         """Page `page` (brought within the pages there are) of the facts in /facts order, with
         the list's counts: one query, so a screen costs the same however many facts there are.
         `retired=False` leaves the retired facts out of the list."""
-        row_filter = "" if retired else " WHERE NOT f.retired"
-        rows = await self.db.fetchall(
-            f"""
-            WITH listed AS (SELECT f.retired FROM facts f
-                            JOIN articles a ON a.id = f.article_id{row_filter}),
-                 counts AS (SELECT count(*) AS total, coalesce(sum(retired), 0) AS retired
-                            FROM listed),
-                 shown AS (SELECT max(1, min(:page, (total + :size - 1) / :size)) AS page
-                           FROM counts)
-            SELECT page_rows.*, counts.total, counts.retired, shown.page
-            FROM ({_RECORD_SELECT}{row_filter} ORDER BY f.position, f.id
-                  LIMIT :size OFFSET (SELECT (page - 1) * :size FROM shown)) AS page_rows,
-                 counts, shown
-            """,
-            {"page": page, "size": size},
-        )
+        rows = await self.db.fetchall(_PAGE, {"page": page, "size": size, "retired": retired})
         if not rows:  # no facts at all: the one page is empty
             return FactsPage((), 1, 1, 0, 0)
         total, retired_count, shown = (int(v) for v in tuple(rows[0])[-3:])
@@ -188,15 +194,6 @@ class FactRepo:
             "UPDATE facts SET edited_by = ?, updated_at = ? WHERE id = ?",
             (by, utcnow_iso(), fact_id),
         )
-
-
-_RECORD_SELECT = """
-    SELECT f.id, f.key, f.topic, f.article_id, f.retired, f.edited_by,
-           a.source, a.url, a.published_at,
-           (SELECT json_group_object(t.language, t.text) FROM fact_texts t
-            WHERE t.fact_id = f.id) AS texts
-    FROM facts f JOIN articles a ON a.id = f.article_id
-"""
 
 
 def _record(row: aiosqlite.Row) -> FactRecord:

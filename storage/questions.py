@@ -18,7 +18,8 @@ from storage.sql import Db
 # What counts as answered for the answer rate: the bot's own answers with a fact or the
 # status, and the questions the editors answered or linked afterwards.
 _RATES = """
-    WITH periods (days, since) AS (VALUES {periods})
+    WITH periods (days, since) AS (
+        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
     SELECT p.days, q.language, count(*),
            sum(CASE WHEN (q.answer IN ('facts', 'status', 'news', 'reply')
                           AND q.state NOT IN ('open', 'dismissed'))
@@ -187,10 +188,7 @@ class QuestionRepo:
         """The answer rate per language and the 👍 / 👎 counts over each of the last `days`
         days before `now`: one grouped query for every period."""
         periods = [(d, (now - dt.timedelta(days=d)).isoformat(timespec="seconds")) for d in days]
-        rows = await self.db.fetchall(
-            _RATES.format(periods=", ".join("(?, ?)" for _ in periods)),
-            [value for period in periods for value in period],
-        )
+        rows = await self.db.fetchall(_RATES, (json.dumps(periods),))
         found: dict[int, list[Rate]] = {d: [] for d in days}
         feedback: dict[int, tuple[int, int]] = {}
         for period, language, asked, answered, up, down in rows:
