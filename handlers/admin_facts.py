@@ -1,5 +1,6 @@
 """/facts_admin: admins add facts, change their texts, topic and source, retire and restore
-them, so /facts stays current. The work is in bot.admin.facts."""
+them, so /facts stays current. The work is in bot.admin.facts
+and bot.admin.fact_draft."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.admin import facts, flow, guard
-from bot.admin.facts import FactDraft
+from bot.admin import fact_draft, facts, flow, guard
+from bot.admin.fact_draft import FactDraft
 from bot.admin.flow import FactStep
 from bot.admin.screens import Screen
 from bot.callbacks import Press
 from bot.config import AdminOptions
-from bot.content import TOPICS
 from bot.context import BotContext
 from bot.i18n import LANGUAGES
 from bot.replies import replace, reply
@@ -61,8 +61,9 @@ async def _show(
     assert query is not None
     await query.answer()
     if screen is None:
-        screen = facts.card_for(context.texts, await _record(context, fact_id))
-    await replace(update, context, *screen)
+        screen = await facts.card(context.store, context.texts, fact_id)
+    if screen is not None:
+        await replace(update, context, *screen)
 
 
 async def facts_page(update: Update, context: BotContext) -> None:
@@ -81,7 +82,8 @@ async def facts_page(update: Update, context: BotContext) -> None:
 async def open_fact(update: Update, context: BotContext) -> None:
     """A fact's card."""
     if (found := await _fact(update, context)) is not None:
-        await _show(update, context, found[1].id)
+        fact = found[1]
+        await _show(update, context, fact.id, facts.card_for(context.texts, fact))
 
 
 async def topic_choices(update: Update, context: BotContext) -> None:
@@ -108,8 +110,7 @@ async def topic_chosen(update: Update, context: BotContext) -> None:
     if (found := await _fact(update, context)) is None:
         return
     press, fact = found
-    if press.arg(1) in TOPICS:
-        await facts.set_topic(context.store, fact, press.arg(1), guard.admin_id(update))
+    await facts.set_topic(context.store, fact, press.arg(1), guard.admin_id(update))
     await _show(update, context, fact.id)
 
 
@@ -118,11 +119,11 @@ async def source_chosen(update: Update, context: BotContext) -> None:
     if (found := await _fact(update, context)) is None:
         return
     press, fact = found
-    if (article := press.number(1)) is not None:
-        if await context.store.articles.get(article) is None:
-            await _stale(update, context)
-            return
-        await facts.set_source(context.store, fact, article, guard.admin_id(update))
+    if (article := press.number(1)) is not None and not await facts.set_source(
+        context.store, fact, article, guard.admin_id(update)
+    ):
+        await _stale(update, context)
+        return
     await _show(update, context, fact.id)
 
 
@@ -143,7 +144,7 @@ async def new_fact(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    draft = facts.keep(context.user_data, FactDraft())
+    draft = fact_draft.keep(context.user_data, FactDraft())
     await reply(update, context, *facts.topics(context.texts, "ntopic", draft.id))
     return FactStep.TOPIC
 
@@ -158,10 +159,10 @@ async def edit_text(update: Update, context: BotContext) -> int:
         await query.answer(context.texts.plain("admin.stale"))
         return END
     await query.answer()
-    draft = facts.keep(
+    draft = fact_draft.keep(
         context.user_data, FactDraft(fact_id=fact_id, language=press.arg(1), step=FactStep.TEXT)
     )
-    await reply(update, context, *facts.ask_text(context.texts, draft))
+    await reply(update, context, *fact_draft.ask_text(context.texts, draft))
     return FactStep.TEXT
 
 
@@ -169,7 +170,7 @@ async def new_fact_button(update: Update, context: BotContext) -> int:
     """The new fact's topic or source button, Skip (a language) or Cancel."""
     query = update.callback_query
     assert query is not None
-    draft = facts.current(context.user_data)
+    draft = fact_draft.current(context.user_data)
     press = facts.FACTS.parse(query.data)
     texts = context.texts
     if draft is None or press is None or press.arg(0) != draft.id:
@@ -177,14 +178,10 @@ async def new_fact_button(update: Update, context: BotContext) -> int:
         return draft.step if draft else END
     if press.verb == "ncancel":
         await query.answer()
-        facts.drop(context.user_data)
+        fact_draft.drop(context.user_data)
         await replace(update, context, texts("admin.facts.cancelled"))
         return END
-    if press.verb == "ntopic" and press.arg(1) in TOPICS:
-        draft.topic = press.arg(1)
-    elif press.verb == "nsource" and (article := press.number(1)) is not None:
-        draft.article_id = article
-    elif not (press.verb == "nskip" and draft.step is FactStep.TEXT and draft.skip()):
+    if not fact_draft.take_press(draft, press):
         await query.answer(texts.plain("admin.stale"))
         return draft.step
     await answered(update, context)
@@ -193,69 +190,38 @@ async def new_fact_button(update: Update, context: BotContext) -> int:
 
 async def fact_typed(update: Update, context: BotContext) -> int:
     """The fact's text in the asked language (plain, one paragraph)."""
-    draft = facts.current(context.user_data)
+    draft = fact_draft.current(context.user_data)
     message = update.effective_message
-    admin = update.effective_user.id if update.effective_user else None
-    if draft is None or message is None or message.text is None or admin is None:
+    if draft is None or message is None or message.text is None or update.effective_user is None:
         return END
-    if draft.step is not FactStep.TEXT:
-        await reply(update, context, context.texts("admin.problem.buttons"))
+    problem = fact_draft.take_text(context.texts, draft, message.text)
+    if problem is not None:
+        await reply(update, context, problem)
         return draft.step
-    text = facts.clean_text(message.text)
-    if text is None:
-        await reply(update, context, context.texts("admin.facts.too_long", limit=facts.TEXT_LIMIT))
-        return draft.step
-    if draft.fact_id is not None:
-        fact = await context.store.facts.record(draft.fact_id)
-        facts.drop(context.user_data)
-        if fact is None:
-            return END
-        await facts.set_text(context.store, fact, draft.language, text, admin)
-        await reply(
-            update, context, *facts.card_for(context.texts, await _record(context, fact.id))
-        )
-        return END
-    draft.texts[draft.language] = text
     return await _next(update, context, draft)
 
 
-async def _record(context: BotContext, fact_id: int) -> FactRecord:
-    fact = await context.store.facts.record(fact_id)
-    assert fact is not None
-    return fact
-
-
 async def _next(update: Update, context: BotContext, draft: FactDraft) -> int:
-    step = draft.next_step()
-    texts = context.texts
+    """The draft's next question, or the fact's card once it is saved."""
+    admin = update.effective_user.id if update.effective_user else 0
+    screen, step = await fact_draft.advance(context.store, context.texts, draft, admin)
     if step is None:
-        admin = update.effective_user.id if update.effective_user else 0
-        fact_id = await facts.add(context.store, draft, admin)
-        facts.drop(context.user_data)
-        await reply(update, context, *facts.card_for(texts, await _record(context, fact_id)))
-        return END
-    draft.step = step
-    if step is FactStep.TOPIC:
-        await reply(update, context, *facts.topics(texts, "ntopic", draft.id))
-    elif step is FactStep.SOURCE:
-        await reply(
-            update, context, *await facts.sources(context.store, texts, "nsource", draft.id)
-        )
-    else:
-        await reply(update, context, *facts.ask_text(texts, draft))
-    return step
+        fact_draft.drop(context.user_data)
+    if screen is not None:
+        await reply(update, context, *screen)
+    return END if step is None else step
 
 
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel: the fact is not saved."""
-    facts.drop(context.user_data)
+    fact_draft.drop(context.user_data)
     await reply(update, context, context.texts("admin.facts.cancelled"))
     return END
 
 
 async def timed_out(update: Update, context: BotContext) -> None:
     """Nothing visible: an unanswered fact is dropped after the draft timeout."""
-    facts.drop(context.user_data)
+    fact_draft.drop(context.user_data)
 
 
 def handlers(

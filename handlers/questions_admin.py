@@ -13,11 +13,9 @@ from telegram.ext import (
 
 from bot.admin import flow, guard
 from bot.admin import questions as service
-from bot.admin.facts import TEXT_LIMIT, clean_text
 from bot.admin.questions import AnswerDraft, AnswerStep, Outcome
 from bot.callbacks import Press
 from bot.config import AdminOptions
-from bot.content import TOPICS
 from bot.context import BotContext
 from bot.replies import replace, reply
 from handlers.admin_post import answered
@@ -108,7 +106,7 @@ async def start_answer(update: Update, context: BotContext) -> int:
         return END
     await query.answer()
     draft = service.keep(context.user_data, AnswerDraft(key=found.key))
-    await reply(update, context, *service.topics(context.texts, draft, found))
+    await reply(update, context, *service.question(context.texts, draft, found))
     return AnswerStep.TOPIC
 
 
@@ -116,7 +114,6 @@ async def answer_button(update: Update, context: BotContext) -> int:
     """The answer's topic, Skip (a language), Editors (as the source), Save or Cancel."""
     query = update.callback_query
     assert query is not None
-    admin = guard.admin_id(update)
     draft = service.current(context.user_data)
     press = service.QUESTIONS.parse(query.data)
     texts = context.texts
@@ -130,7 +127,7 @@ async def answer_button(update: Update, context: BotContext) -> int:
         return END
     if press.verb == "asave" and draft.step is AnswerStep.PREVIEW:
         await answered(update, context)
-        outcome = await service.save_answer(context.store, draft, admin)
+        outcome = await service.save_answer(context.store, draft, guard.admin_id(update))
         service.drop(context.user_data)
         if outcome is None:
             await reply(update, context, texts("questions.save_failed"))
@@ -141,17 +138,7 @@ async def answer_button(update: Update, context: BotContext) -> int:
                 texts("questions.saved", count=outcome.questions, told=outcome.told),
             )
         return END
-    if press.verb == "atopic" and draft.step is AnswerStep.TOPIC and press.arg(1) in TOPICS:
-        draft.topic = press.arg(1)
-    elif (
-        press.verb == "askip"
-        and draft.step is AnswerStep.TEXT
-        and (draft.written() or draft.language != "en")
-    ):
-        draft.texts[draft.language] = ""
-    elif press.verb == "aeditors" and draft.step is AnswerStep.SOURCE:
-        draft.url = None
-    else:
+    if not service.take_press(draft, press):
         await query.answer(texts.plain("admin.stale"))
         return draft.step
     await answered(update, context)
@@ -164,44 +151,22 @@ async def answer_typed(update: Update, context: BotContext) -> int:
     message = update.effective_message
     if draft is None or message is None or message.text is None:
         return END
-    texts = context.texts
-    if draft.step is AnswerStep.TEXT:
-        text = clean_text(message.text)
-        if text is None:
-            await reply(update, context, texts("questions.too_long", limit=TEXT_LIMIT))
-            return draft.step
-        draft.texts[draft.language] = text
-    elif draft.step is AnswerStep.SOURCE:
-        url = service.clean_url(message.text)
-        if url is None:
-            await reply(update, context, texts("questions.bad_link"))
-            return draft.step
-        draft.url = url
-    else:
-        await reply(update, context, texts("admin.problem.buttons"))
+    problem = service.take_text(context.texts, draft, message.text)
+    if problem is not None:
+        await reply(update, context, problem)
         return draft.step
     return await _next(update, context, draft)
 
 
 async def _next(update: Update, context: BotContext, draft: AnswerDraft) -> int:
-    texts = context.texts
+    """The draft's next question, if its group is still open."""
     found = await service.find(context.store, draft.key)
     if found is None:
         service.drop(context.user_data)
-        await reply(update, context, texts("questions.save_failed"))
+        await reply(update, context, context.texts("questions.save_failed"))
         return END
-    if draft.step is AnswerStep.TOPIC or draft.step is AnswerStep.TEXT:
-        language = draft.next_language()
-        if language is not None:
-            draft.language = language
-            draft.step = AnswerStep.TEXT
-            await reply(update, context, *service.ask_text(texts, draft))
-            return draft.step
-        draft.step = AnswerStep.SOURCE
-        await reply(update, context, *service.ask_source(texts, draft))
-        return draft.step
-    draft.step = AnswerStep.PREVIEW
-    await reply(update, context, *service.preview(texts, draft, found))
+    service.advance(draft)
+    await reply(update, context, *service.question(context.texts, draft, found))
     return draft.step
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 
 import aiosqlite
 
 from storage._time import utcnow_iso
-from storage.models import Fact, FactRecord, Source
+from storage.models import Fact, FactRecord, FactsPage, Source
 from storage.sql import Db
 
 # The text in the asked language, else Russian, else English, else any (see bot.i18n).
@@ -16,6 +17,27 @@ _PICK_TEXT = """
     (SELECT language || char(31) || text FROM fact_texts t WHERE t.fact_id = f.id
      ORDER BY t.language = :lang DESC, t.language = 'ru' DESC, t.language = 'en' DESC
      LIMIT 1)
+"""
+
+_RECORD_SELECT = """
+    SELECT f.id, f.key, f.topic, f.article_id, f.retired, f.edited_by,
+           a.source, a.url, a.published_at,
+           (SELECT json_group_object(t.language, t.text) FROM fact_texts t
+            WHERE t.fact_id = f.id) AS texts
+    FROM facts f JOIN articles a ON a.id = f.article_id
+"""
+
+# A page of facts (every fact, or those on /facts: :retired 0) in /facts order, the page brought
+# within the pages there are, each row with the list's total, its retired facts and the page.
+_PAGE = f"""
+    WITH listed AS (SELECT f.retired FROM facts f JOIN articles a ON a.id = f.article_id
+                    WHERE :retired OR NOT f.retired),
+         counts AS (SELECT count(*) AS total, coalesce(sum(retired), 0) AS retired FROM listed),
+         shown AS (SELECT max(1, min(:page, (total + :size - 1) / :size)) AS page FROM counts)
+    SELECT page_rows.*, counts.total, counts.retired, shown.page
+    FROM ({_RECORD_SELECT} WHERE :retired OR NOT f.retired ORDER BY f.position, f.id
+          LIMIT :size OFFSET (SELECT (page - 1) * :size FROM shown)) AS page_rows,
+         counts, shown
 """
 
 
@@ -101,20 +123,27 @@ class FactRepo:
     async def records(self) -> list[FactRecord]:
         """Every fact, retired ones too, in /facts order, with all its languages."""
         rows = await self.db.fetchall(_RECORD_SELECT + " ORDER BY f.position, f.id")
-        texts = await self.db.fetchall("SELECT fact_id, language, text FROM fact_texts")
-        by_fact: dict[int, dict[str, str]] = {}
-        for fact_id, language, text in texts:
-            by_fact.setdefault(int(fact_id), {})[language] = text
-        return [_record(row, by_fact.get(int(row[0]), {})) for row in rows]
+        return [_record(row) for row in rows]
 
     async def record(self, fact_id: int) -> FactRecord | None:
         row = await self.db.fetchone(_RECORD_SELECT + " WHERE f.id = ?", (fact_id,))
-        if row is None:
-            return None
-        texts = await self.db.fetchall(
-            "SELECT language, text FROM fact_texts WHERE fact_id = ?", (fact_id,)
+        return None if row is None else _record(row)
+
+    async def page(self, page: int, size: int, *, retired: bool = True) -> FactsPage:
+        """Page `page` (brought within the pages there are) of the facts in /facts order, with
+        the list's counts: one query, so a screen costs the same however many facts there are.
+        `retired=False` leaves the retired facts out of the list."""
+        rows = await self.db.fetchall(_PAGE, {"page": page, "size": size, "retired": retired})
+        if not rows:  # no facts at all: the one page is empty
+            return FactsPage((), 1, 1, 0, 0)
+        total, retired_count, shown = (int(v) for v in tuple(rows[0])[-3:])
+        return FactsPage(
+            facts=tuple(_record(row) for row in rows),
+            page=shown,
+            pages=-(-total // size),
+            active=total - retired_count,
+            retired=retired_count,
         )
-        return _record(row, {language: text for language, text in texts})
 
     async def add(
         self, *, key: str, topic: str, article_id: int, texts: Mapping[str, str], by: int
@@ -167,20 +196,13 @@ class FactRepo:
         )
 
 
-_RECORD_SELECT = """
-    SELECT f.id, f.key, f.topic, f.article_id, f.retired, f.edited_by,
-           a.source, a.url, a.published_at
-    FROM facts f JOIN articles a ON a.id = f.article_id
-"""
-
-
-def _record(row: aiosqlite.Row, texts: dict[str, str]) -> FactRecord:
+def _record(row: aiosqlite.Row) -> FactRecord:
     return FactRecord(
         id=row[0],
         key=row[1],
         topic=row[2],
         article_id=row[3],
-        texts=texts,
+        texts=json.loads(row[9]),
         retired=bool(row[4]),
         edited_by=row[5],
         source=Source(name=row[6], url=row[7], published=dt.date.fromisoformat(row[8][:10])),

@@ -18,11 +18,15 @@ from storage.sql import Db
 # What counts as answered for the answer rate: the bot's own answers with a fact or the
 # status, and the questions the editors answered or linked afterwards.
 _RATES = """
-    SELECT language, count(*),
-           sum(CASE WHEN (answer IN ('facts', 'status', 'news', 'reply')
-                          AND state NOT IN ('open', 'dismissed'))
-                      OR state IN ('answered', 'linked') THEN 1 ELSE 0 END)
-    FROM questions WHERE asked_at >= ? GROUP BY language
+    WITH periods (days, since) AS (
+        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+    SELECT p.days, q.language, count(*),
+           sum(CASE WHEN (q.answer IN ('facts', 'status', 'news', 'reply')
+                          AND q.state NOT IN ('open', 'dismissed'))
+                      OR q.state IN ('answered', 'linked') THEN 1 ELSE 0 END),
+           sum(q.feedback = 1), sum(q.feedback = -1)
+    FROM periods p JOIN questions q ON q.asked_at >= p.since
+    GROUP BY p.days, q.language ORDER BY p.days, q.language
 """
 _SELECT = """
     SELECT q.id, q.asked_at, q.language, q.text, q.signature, q.answer,
@@ -61,6 +65,15 @@ class Rate:
 class Feedback:
     up: int
     down: int
+
+
+@dataclass(frozen=True)
+class PeriodRates:
+    """What /stats shows of one period: the answer rate per language, the 👍 / 👎 counts."""
+
+    days: int
+    rates: tuple[Rate, ...]  # one per language asked in, by language
+    feedback: Feedback
 
 
 class QuestionRepo:
@@ -171,16 +184,15 @@ class QuestionRepo:
             )
             return int(await tx.fetchval("SELECT changes()"))
 
-    async def rates(self, since: dt.datetime) -> list[Rate]:
-        rows = await self.db.fetchall(
-            _RATES,
-            (since.isoformat(timespec="seconds"),),
-        )
-        return [Rate(r[0], int(r[1]), int(r[2] or 0)) for r in rows]
-
-    async def feedback(self, since: dt.datetime) -> Feedback:
-        row = await self.db.fetchone(
-            "SELECT sum(feedback = 1), sum(feedback = -1) FROM questions WHERE asked_at >= ?",
-            (since.isoformat(timespec="seconds"),),
-        )
-        return Feedback(int(row[0] or 0), int(row[1] or 0)) if row else Feedback(0, 0)
+    async def periods(self, now: dt.datetime, days: Sequence[int]) -> list[PeriodRates]:
+        """The answer rate per language and the 👍 / 👎 counts over each of the last `days`
+        days before `now`: one grouped query for every period."""
+        periods = [(d, (now - dt.timedelta(days=d)).isoformat(timespec="seconds")) for d in days]
+        rows = await self.db.fetchall(_RATES, (json.dumps(periods),))
+        found: dict[int, list[Rate]] = {d: [] for d in days}
+        feedback: dict[int, tuple[int, int]] = {}
+        for period, language, asked, answered, up, down in rows:
+            found[period].append(Rate(language, int(asked), int(answered or 0)))
+            was_up, was_down = feedback.get(period, (0, 0))
+            feedback[period] = (was_up + int(up or 0), was_down + int(down or 0))
+        return [PeriodRates(d, tuple(found[d]), Feedback(*feedback.get(d, (0, 0)))) for d in days]

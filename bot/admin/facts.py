@@ -1,32 +1,28 @@
 """/facts_admin: admins keep /facts current as the talks move on.
 
-A fact has a topic, a source article and a short text per language; it can be added, its
-texts, topic and source changed, and it can be retired (off /facts, kept in the store) or
-restored. Every change is audited. Seeds never overwrite a fact an admin changed
-(storage.facts). Fact texts are plain: /facts escapes and lays them out itself.
+A fact has a topic, a source article and a short text per language; it can be added
+(bot.admin.fact_draft), its texts, topic and source changed, and it can be retired (off
+/facts, kept in the store) or restored. Every change is audited. Seeds never overwrite a
+fact an admin changed (storage.facts). Fact texts are plain: /facts escapes and lays them
+out itself. Each screen is read in one query, then drawn by a pure function of that data.
 """
 
 from __future__ import annotations
-
-import secrets
-from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks, keyboards
 from bot.admin import flow
-from bot.admin.flow import FactStep
-from bot.admin.formatting import to_plain
 from bot.admin.screens import Screen, button
+from bot.admin.wording import snippet, topic_label
 from bot.content import TOPICS
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts, escape
 from bot.sourcing import source_line
 from storage import Store
-from storage.models import FactRecord
+from storage.models import Article, FactRecord, FactsPage
 
 FACTS_PER_PAGE = 8
 SOURCES_OFFERED = 6
-TEXT_LIMIT = 700
 SNIPPET = 60
 FACTS = callbacks.Buttons(
     flow.PREFIX,
@@ -37,103 +33,44 @@ FACTS = callbacks.Buttons(
 )  # fmt: skip
 
 
-@dataclass
-class FactDraft:
-    """A new fact being written, or (with `fact_id`) one language of an existing fact."""
-
-    id: str = field(default_factory=lambda: secrets.token_hex(2))
-    fact_id: int | None = None
-    topic: str | None = None
-    article_id: int | None = None
-    texts: dict[str, str] = field(default_factory=dict)
-    language: str = LANGUAGES[0]
-    step: FactStep = FactStep.TOPIC
-
-    def next_step(self) -> FactStep | None:
-        """The next question; None when the new fact is complete."""
-        if self.topic is None:
-            return FactStep.TOPIC
-        if self.article_id is None:
-            return FactStep.SOURCE
-        for language in LANGUAGES[LANGUAGES.index(self.language) :]:
-            if language not in self.texts and not self._skipped(language):
-                self.language = language
-                return FactStep.TEXT
-        return None
-
-    def _skipped(self, language: str) -> bool:
-        return self.texts.get(language) == ""
-
-    def skip(self) -> bool:
-        """Skip the asked language; not the last one when nothing was written."""
-        if not any(self.texts.values()) and self.language == LANGUAGES[-1]:
-            return False
-        self.texts[self.language] = ""
-        return True
-
-    def written(self) -> dict[str, str]:
-        return {lang: text for lang, text in self.texts.items() if text}
-
-
-_SLOT = flow.Slot("admin.fact", FactDraft)
-current = _SLOT.current
-keep = _SLOT.keep
-drop = _SLOT.drop
-
-
-def clean_text(text: str) -> str | None:
-    """A fact's text as typed, if it is one: one paragraph, at most TEXT_LIMIT characters."""
-    cleaned = " ".join(text.split())
-    return cleaned if 0 < len(cleaned) <= TEXT_LIMIT else None
-
-
-def topic_label(texts: Texts, topic: str) -> str:
-    return to_plain(texts(f"topic.{topic}.html")) if topic in TOPICS else topic
-
-
-def _snippet(texts: Texts, fact: FactRecord) -> str:
-    language = next((lang for lang in (texts.language, *LANGUAGES) if fact.texts.get(lang)), "")
-    text = fact.texts.get(language, "")
-    return text if len(text) <= SNIPPET else text[: SNIPPET - 1].rstrip() + "…"
-
-
 # ---------------------------------------------------------------------- screens
 
 
 async def listing(store: Store, texts: Texts, page: int = 1) -> Screen:
     """Every fact, a page at a time, retired ones marked; a number opens one."""
-    facts = await store.facts.records()
-    pages = max(1, -(-len(facts) // FACTS_PER_PAGE))
-    page = min(max(page, 1), pages)
-    shown = facts[(page - 1) * FACTS_PER_PAGE : page * FACTS_PER_PAGE]
-    retired = sum(f.retired for f in facts)
+    return render_listing(texts, await store.facts.page(page, FACTS_PER_PAGE))
+
+
+def render_listing(texts: Texts, found: FactsPage) -> Screen:
     lines = [
         texts(
             "admin.facts.title.html",
-            active=len(facts) - retired,
-            retired=retired,
-            page=page,
-            pages=pages,
+            active=found.active,
+            retired=found.retired,
+            page=found.page,
+            pages=found.pages,
         )
     ]
-    start = (page - 1) * FACTS_PER_PAGE
-    for number, fact in enumerate(shown, start=start + 1):
+    start = (found.page - 1) * FACTS_PER_PAGE
+    for number, fact in enumerate(found.facts, start=start + 1):
         lines.append(
             texts(
                 "admin.facts.item.html",
                 number=number,
                 mark="🗄 " if fact.retired else "",
                 topic=topic_label(texts, fact.topic),
-                text=_snippet(texts, fact),
+                text=snippet(texts, fact, SNIPPET),
                 languages=" ".join(lang for lang in LANGUAGES if fact.texts.get(lang)),
             )
         )
     opens = [
         button(str(number), FACTS.data("open", fact.id))
-        for number, fact in enumerate(shown, start=start + 1)
+        for number, fact in enumerate(found.facts, start=start + 1)
     ]
     rows = [opens[i : i + 4] for i in range(0, len(opens), 4)]
-    pager = keyboards.pager(texts, flow.PREFIX, page, pages, lambda n: FACTS.data("page", n))
+    pager = keyboards.pager(
+        texts, flow.PREFIX, found.page, found.pages, lambda n: FACTS.data("page", n)
+    )
     if pager is not None:
         rows += [list(row) for row in pager.inline_keyboard]
     rows.append([button(texts.plain("admin.button.new_fact"), FACTS.data("new"))])
@@ -196,6 +133,12 @@ async def sources(
 ) -> Screen:
     """The latest articles as buttons; each sends `f.<verb>.<target>.<article id>`."""
     articles = await store.articles.latest(SOURCES_OFFERED, prefer=texts.language)
+    return render_sources(texts, articles, verb, target, current)
+
+
+def render_sources(
+    texts: Texts, articles: list[Article], verb: str, target: object, current: int | None
+) -> Screen:
     rows: list[list[InlineKeyboardButton]] = []
     for article in articles:
         title = article.title if len(article.title) <= 40 else article.title[:39] + "…"
@@ -205,29 +148,7 @@ async def sources(
     return texts("admin.facts.ask_source"), InlineKeyboardMarkup(rows)
 
 
-def ask_text(texts: Texts, draft: FactDraft) -> Screen:
-    text = texts(f"admin.facts.ask_text.{draft.language}", limit=TEXT_LIMIT)
-    row = []
-    if draft.fact_id is None and (any(draft.texts.values()) or draft.language != LANGUAGES[-1]):
-        row.append(button(texts.plain("admin.button.skip"), FACTS.data("nskip", draft.id)))
-    row.append(button(texts.plain("admin.button.cancel"), FACTS.data("ncancel", draft.id)))
-    return text, InlineKeyboardMarkup([row])
-
-
 # ---------------------------------------------------------------------- changes (audited)
-
-
-async def add(store: Store, draft: FactDraft, admin_id: int) -> int:
-    assert draft.topic is not None and draft.article_id is not None
-    key = f"admin-{secrets.token_hex(4)}"
-    fact_id = await store.facts.add(
-        key=key, topic=draft.topic, article_id=draft.article_id, texts=draft.written(), by=admin_id
-    )
-    languages = ",".join(draft.written())
-    await store.audit.record(
-        admin_id, "fact.added", key, f"topic={draft.topic} languages={languages}"
-    )
-    return fact_id
 
 
 async def set_text(store: Store, fact: FactRecord, language: str, text: str, admin_id: int) -> None:
@@ -236,14 +157,21 @@ async def set_text(store: Store, fact: FactRecord, language: str, text: str, adm
 
 
 async def set_topic(store: Store, fact: FactRecord, topic: str, admin_id: int) -> None:
+    """A topic of /facts becomes the fact's; any other word is ignored."""
+    if topic not in TOPICS:
+        return
     await store.facts.set_topic(fact.id, topic, admin_id)
     await store.audit.record(admin_id, "fact.edited", fact.key, f"topic={fact.topic}->{topic}")
 
 
-async def set_source(store: Store, fact: FactRecord, article_id: int, admin_id: int) -> None:
+async def set_source(store: Store, fact: FactRecord, article_id: int, admin_id: int) -> bool:
+    """The article becomes the fact's source; False if there is no such article."""
+    if await store.articles.get(article_id) is None:
+        return False
     await store.facts.set_source(fact.id, article_id, admin_id)
     detail = f"source={fact.article_id}->{article_id}"
     await store.audit.record(admin_id, "fact.edited", fact.key, detail)
+    return True
 
 
 async def retire(store: Store, fact: FactRecord, admin_id: int, retired: bool) -> None:

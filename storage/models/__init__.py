@@ -2,7 +2,16 @@
 
 from storage.models.admin import AuditEntry, Post, PostText
 from storage.models.chats import Chat, ChatCount, ChatState, Mode
-from storage.models.content import Article, Fact, FactRecord, FactTerm, Milestone, SearchHit, Source
+from storage.models.content import (
+    Article,
+    Fact,
+    FactRecord,
+    FactsPage,
+    FactTerm,
+    Milestone,
+    SearchHit,
+    Source,
+)
 from storage.models.delivery import (
     DeliveryCounts,
     DeliveryStatus,
@@ -31,6 +40,7 @@ __all__ = [
     "Fact",
     "FactRecord",
     "FactTerm",
+    "FactsPage",
     "Feed",
     "FinishedCorrection",
     "Milestone",

@@ -84,3 +84,14 @@ class FactRecord:
     retired: bool
     source: Source
     edited_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FactsPage:
+    """One page of the admins' list of facts, with what the whole list holds."""
+
+    facts: tuple[FactRecord, ...]  # in /facts order
+    page: int  # the page asked for, brought within 1..pages
+    pages: int
+    active: int  # facts on the list not retired
+    retired: int  # retired facts on the list (0 when the list leaves them out)
