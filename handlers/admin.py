@@ -23,7 +23,7 @@ from bot.context import BotContext
 from bot.i18n import Html
 from bot.replies import replace, reply
 from handlers import admin_facts, admin_post, channels, feeds, questions_admin
-from handlers.admin_routing import Callback, Routes
+from handlers.admin_routing import Callback, Routes, stale_button
 from storage.models import Post
 
 
@@ -44,7 +44,7 @@ async def updates_page(update: Update, context: BotContext) -> None:
     query, press = _pressed(update, UPDATES)
     number = press.number() if press else None
     if number is None:
-        await query.answer(context.texts.plain("admin.stale"))
+        await stale_button(update, context)
         return
     await query.answer()
     tz = context.settings.timezone
@@ -65,7 +65,7 @@ async def _post_of(update: Update, context: BotContext) -> tuple[CallbackQuery, 
     number = press.number() if press else None
     post = await context.store.posts.get(number) if number is not None else None
     if post is None:
-        await query.answer(context.texts.plain("admin.stale"))
+        await stale_button(update, context)
     return query, post
 
 
@@ -202,13 +202,6 @@ async def audit_page(update: Update, context: BotContext) -> None:
     page = (press.number() if press else None) or 1
     tz = context.settings.timezone
     await replace(update, context, *await views.audit_page(context.store, context.texts, tz, page))
-
-
-async def stale_button(update: Update, context: BotContext) -> None:
-    """An admin button that no longer leads anywhere (a finished draft): a short note."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer(context.texts.plain("admin.stale"))
 
 
 def handlers(

@@ -22,7 +22,7 @@ from bot.context import BotContext
 from bot.i18n import LANGUAGES
 from bot.replies import replace, reply
 from handlers.admin_post import answered
-from handlers.admin_routing import Callback, Routes
+from handlers.admin_routing import Callback, Routes, stale_button
 from storage.models import FactRecord
 
 END = ConversationHandler.END
@@ -34,12 +34,6 @@ async def facts_admin(update: Update, context: BotContext) -> None:
     await reply(update, context, text, keyboard)
 
 
-async def _stale(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    await query.answer(context.texts.plain("admin.stale"))
-
-
 async def _fact(update: Update, context: BotContext) -> tuple[Press, FactRecord] | None:
     """The fact a button names; a stale or forged one is answered so here."""
     query = update.callback_query
@@ -48,7 +42,7 @@ async def _fact(update: Update, context: BotContext) -> tuple[Press, FactRecord]
     number = press.number() if press else None
     fact = await context.store.facts.record(number) if number is not None else None
     if press is None or fact is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return None
     return press, fact
 
@@ -73,7 +67,7 @@ async def facts_page(update: Update, context: BotContext) -> None:
     press = facts.FACTS.parse(query.data)
     number = press.number() if press else None
     if number is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     await replace(update, context, *await facts.listing(context.store, context.texts, number))
@@ -122,7 +116,7 @@ async def source_chosen(update: Update, context: BotContext) -> None:
     if (article := press.number(1)) is not None and not await facts.set_source(
         context.store, fact, article, guard.admin_id(update)
     ):
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await _show(update, context, fact.id)
 
@@ -156,7 +150,7 @@ async def edit_text(update: Update, context: BotContext) -> int:
     press = facts.FACTS.parse(query.data)
     fact_id = press.number() if press else None
     if press is None or fact_id is None or press.arg(1) not in LANGUAGES:
-        await query.answer(context.texts.plain("admin.stale"))
+        await stale_button(update, context)
         return END
     await query.answer()
     draft = fact_draft.keep(
@@ -174,7 +168,7 @@ async def new_fact_button(update: Update, context: BotContext) -> int:
     press = facts.FACTS.parse(query.data)
     texts = context.texts
     if draft is None or press is None or press.arg(0) != draft.id:
-        await query.answer(texts.plain("admin.stale"))
+        await stale_button(update, context)
         return draft.step if draft else END
     if press.verb == "ncancel":
         await query.answer()
@@ -182,7 +176,7 @@ async def new_fact_button(update: Update, context: BotContext) -> int:
         await replace(update, context, texts("admin.facts.cancelled"))
         return END
     if not fact_draft.take_press(draft, press):
-        await query.answer(texts.plain("admin.stale"))
+        await stale_button(update, context)
         return draft.step
     await answered(update, context)
     return await _next(update, context, draft)

@@ -27,7 +27,7 @@ from bot.context import BotContext
 from bot.i18n import Html, escape, texts_for
 from bot.replies import NO_PREVIEW, replace, reply
 from handlers import admin_post_preview as preview
-from handlers.admin_routing import Callback, Routes
+from handlers.admin_routing import Callback, Routes, stale_button
 
 END = ConversationHandler.END
 
@@ -94,9 +94,7 @@ async def edit(update: Update, context: BotContext) -> int:
 async def _old_button(update: Update, context: BotContext, state: int) -> int:
     """A button that no longer applies (a finished draft's, an older question's): a short
     note, and the conversation stays where it is."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer(context.texts.plain("admin.stale"))
+    await stale_button(update, context)
     return state
 
 

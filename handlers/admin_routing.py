@@ -21,6 +21,14 @@ Callback = Callable[[Update, BotContext], Coroutine[Any, Any, RT]]
 STRAY = "button"  # the audit's name for an admin button no feature declares
 
 
+async def stale_button(update: Update, context: BotContext) -> None:
+    """An admin button that no longer leads anywhere (a finished draft, a removed row, forged
+    data): a short note, nothing changes."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(context.texts.plain("admin.stale"))
+
+
 class _AdminButton(CallbackQueryHandler[BotContext, RT]):
     """A CallbackQueryHandler takes no filters: this one also asks the admins' filter's ids."""
 

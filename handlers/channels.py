@@ -16,7 +16,7 @@ from bot.admin import guard
 from bot.channels import Found
 from bot.context import BotContext
 from bot.replies import replace, reply
-from handlers.admin_routing import Routes
+from handlers.admin_routing import Routes, stale_button
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +84,6 @@ def _press(update: Update) -> screens.ChannelPress | None:
     return press
 
 
-async def _stale(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    await query.answer(context.texts.plain("admin.stale"))
-
-
 async def _found(update: Update, context: BotContext, press: screens.ChannelPress) -> Found | None:
     """The channel, asked again at each step: the rights may have changed, and the id comes
     from the button, which a client can forge. A problem is shown instead."""
@@ -108,7 +102,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     """The new channel's language: its mode is asked next."""
     press = _press(update)
     if press is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     found = await _found(update, context, press)
     if found is not None and press.language is not None:
@@ -120,7 +114,7 @@ async def mode_chosen(update: Update, context: BotContext) -> None:
     """The new channel's mode: it is added (bot.channels audits it)."""
     press = _press(update)
     if press is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     found = await _found(update, context, press)
     if found is None or press.language is None or press.mode is None:
@@ -143,7 +137,7 @@ async def adding_cancelled(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     if _press(update) is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     await replace(update, context, context.texts("channels.cancelled"))
@@ -156,7 +150,7 @@ async def remove_asked(update: Update, context: BotContext) -> None:
     press = _press(update)
     channel = await context.store.channels.get(press.chat_id) if press is not None else None
     if channel is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     await replace(update, context, *screens.remove_question(context.texts, channel))
@@ -168,7 +162,7 @@ async def removed(update: Update, context: BotContext) -> None:
     assert query is not None
     press = _press(update)
     if press is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     done = await channels.remove(
         context.store,
@@ -185,7 +179,7 @@ async def back_to_list(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     if _press(update) is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     await _listing(update, context, edit=True)

@@ -19,7 +19,7 @@ from bot.config import AdminOptions
 from bot.context import BotContext
 from bot.replies import replace, reply
 from handlers.admin_post import answered
-from handlers.admin_routing import Routes
+from handlers.admin_routing import Routes, stale_button
 
 END = ConversationHandler.END
 
@@ -27,12 +27,6 @@ END = ConversationHandler.END
 async def questions(update: Update, context: BotContext) -> None:
     """The open questions in groups, most asked first, with Answer / Link / Dismiss."""
     await reply(update, context, *await service.listing(context.store, context.texts))
-
-
-async def _stale(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    await query.answer(context.texts.plain("admin.stale"))
 
 
 def _press(update: Update) -> tuple[Press | None, int | None]:
@@ -56,7 +50,7 @@ async def link_choices(update: Update, context: BotContext) -> None:
     assert query is not None
     press, key = _press(update)
     if press is None or key is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     screen = await service.link_choices(context.store, context.texts, key, press.number(1) or 1)
@@ -68,7 +62,7 @@ async def _done(update: Update, context: BotContext, outcome: Outcome | None, ke
     query = update.callback_query
     assert query is not None
     if outcome is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     texts = context.texts
     await query.answer(texts.plain(key, count=outcome.questions, told=outcome.told))
@@ -102,7 +96,7 @@ async def start_answer(update: Update, context: BotContext) -> int:
     key = press.number() if press else None
     found = await service.find(context.store, key) if key is not None else None
     if found is None:
-        await query.answer(context.texts.plain("admin.stale"))
+        await stale_button(update, context)
         return END
     await query.answer()
     draft = service.keep(context.user_data, AnswerDraft(key=found.key))
@@ -118,7 +112,7 @@ async def answer_button(update: Update, context: BotContext) -> int:
     press = service.QUESTIONS.parse(query.data)
     texts = context.texts
     if draft is None or press is None or press.arg(0) != draft.id:
-        await query.answer(texts.plain("admin.stale"))
+        await stale_button(update, context)
         return draft.step if draft else END
     if press.verb == "acancel":
         await query.answer()
@@ -139,7 +133,7 @@ async def answer_button(update: Update, context: BotContext) -> int:
             )
         return END
     if not service.take_press(draft, press):
-        await query.answer(texts.plain("admin.stale"))
+        await stale_button(update, context)
         return draft.step
     await answered(update, context)
     return await _next(update, context, draft)

@@ -17,6 +17,7 @@ from bot.admin.screens import POST
 from bot.config import AdminOptions, Settings
 from bot.context import BotContext
 from handlers import admin
+from handlers.admin_routing import stale_button
 from tests.admin_helpers import Admin, fast_settings
 from tests.conftest import ADMIN_ID
 from tests.delivery_helpers import eventually, run_bot, store_of, wait_until
@@ -91,7 +92,7 @@ def test_a_forged_post_verb_is_left_to_the_stale_note_and_strangers_to_the_refus
     for data in ("adm:p.bogus.ab12", "adm:p.sendx.ab12", "adm:p", "adm:p..kind.ab12"):
         assert not any(_takes(h, _button(ADMIN_ID, data)) for step in Step for h in states[step])
         first = next(h for h in plain if _takes(h, _button(ADMIN_ID, data)))
-        assert first.callback is admin.stale_button, data
+        assert first.callback is stale_button, data
     stranger = next(h for h in plain if _takes(h, _button(STRANGER, POST.data("kind", "ab", "x"))))
     assert stranger.callback == refuse
 

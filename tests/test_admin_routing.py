@@ -17,7 +17,7 @@ from bot.config import AdminOptions
 from bot.context import BotContext
 from bot.feeds.admin import KEPT
 from handlers import admin
-from handlers.admin_routing import Routes
+from handlers.admin_routing import Routes, stale_button
 
 ADMIN, STRANGER = 42, 4242
 # The verbs the draft conversations own (their entry points and steps), left out here.
@@ -83,8 +83,8 @@ def test_each_button_verb_has_its_own_handler_and_strangers_reach_only_the_refus
 
 def test_the_refusal_names_the_command_whose_screen_the_button_is_on() -> None:
     routes = Routes({ADMIN})
-    routes.button(CHANNELS, ["rm"], admin.stale_button)
-    routes.button(views.UPDATES, ["gone"], admin.stale_button)
+    routes.button(CHANNELS, ["rm"], stale_button)
+    routes.button(views.UPDATES, ["gone"], stale_button)
     attempt = routes._attempt
     assert attempt(_button(STRANGER, "adm:c.rm.-1001234567890")) == "/channels"
     assert attempt(_button(STRANGER, "adm:c.forged")) == "/channels"
