@@ -29,6 +29,12 @@ class SentMark:
     digest_at: float | None = None  # set for digests: recorded as the chat's last digest
 
 
+# What a due row carries, in the order _due reads it (one list for both queries below).
+_DUE_COLUMNS = """d.id, d.update_id, d.chat_id, c.type, c.language, d.attempts, d.parts_sent,
+       d.message_id, d.due_at
+FROM deliveries d LEFT JOIN chats c ON c.id = d.chat_id"""
+
+
 def _due(row: aiosqlite.Row) -> DueDelivery:
     return DueDelivery(
         id=row[0],
@@ -56,9 +62,7 @@ class WorkerVerbs(OutboxBase):
             # the partial index deliveries_chat instead of scanning older rows.
             rows = await self.db.fetchall(
                 f"""
-                SELECT d.id, d.update_id, d.chat_id, c.type, c.language, d.attempts,
-                       d.parts_sent, d.message_id, d.due_at
-                FROM deliveries d LEFT JOIN chats c ON c.id = d.chat_id
+                SELECT {_DUE_COLUMNS}
                 WHERE d.status = 'pending' AND d.next_attempt_at <= :now
                   AND (d.due_at IS NOT NULL OR NOT EXISTS (
                         SELECT 1 FROM deliveries e
@@ -80,9 +84,7 @@ class WorkerVerbs(OutboxBase):
         async with self.db.lock:
             rows = await self.db.fetchall(
                 f"""
-                SELECT d.id, d.update_id, d.chat_id, c.type, c.language, d.attempts,
-                       d.parts_sent, d.message_id, d.due_at
-                FROM deliveries d LEFT JOIN chats c ON c.id = d.chat_id
+                SELECT {_DUE_COLUMNS}
                 WHERE d.chat_id = ? AND d.{OPEN} AND d.status = 'pending'
                   AND d.due_at IS NOT NULL AND d.next_attempt_at <= ?
                 ORDER BY d.id
