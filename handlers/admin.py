@@ -13,14 +13,11 @@ from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler
 
 from bot.admin import broadcasts as deliveries
-from bot.admin import channels as channel_screens
 from bot.admin import guard, posting, views
-from bot.admin import questions as questions_service
 from bot.admin.views import AUDIT, BROADCASTS, UPDATES
 from bot.callbacks import Buttons, Press
 from bot.config import AdminOptions
 from bot.context import BotContext
-from bot.i18n import Html
 from bot.replies import replace, reply
 from handlers import admin_facts, admin_post, channels, feeds, questions_admin
 from handlers.admin_routing import Callback, Routes, stale_button
@@ -118,15 +115,10 @@ async def withdrawn(update: Update, context: BotContext) -> None:
 
 async def stats(update: Update, context: BotContext) -> None:
     """Subscribers by language, mode and state; the latest updates' delivery and errors."""
-    text = await views.stats(
-        context.store, context.texts, context.settings.timezone, context.bot_data.feed_health
+    tz, feed_health = context.settings.timezone, context.bot_data.feed_health
+    await reply(
+        update, context, await views.full_stats(context.store, context.texts, tz, feed_health)
     )
-    text = Html(f"{text}\n\n{await questions_service.stats(context.store, context.texts)}")
-    latest = [u.id for u in await context.store.outbox.latest(views.STATS_UPDATES)]
-    found = await channel_screens.stats(context.store, context.texts, latest)
-    if found is not None:
-        text = Html(f"{text}\n\n{found}")
-    await reply(update, context, text)
 
 
 async def broadcasts(update: Update, context: BotContext) -> None:

@@ -116,6 +116,7 @@ SCREENS: dict[str, Build] = {
     "updates_last_page": lambda store, _: views.updates_page(store, TEXTS, ALMATY, 99),
     "card": lambda store, numbers: views.post_card(store, TEXTS, ALMATY, numbers[0]),
     "stats": lambda store, _: views.stats(store, TEXTS, ALMATY, None),
+    "stats_full": lambda store, _: views.full_stats(store, TEXTS, ALMATY, None),
     "stats_channels": lambda store, numbers: channel_screens.stats(
         store, TEXTS, numbers[::-1][: views.STATS_UPDATES]
     ),

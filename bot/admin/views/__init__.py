@@ -16,7 +16,14 @@ from bot.admin.views.broadcasts import (
     render_broadcasts,
 )
 from bot.admin.views.common import AUDIT, BROADCASTS, FROM_CARD, UPDATES, Page, when
-from bot.admin.views.stats import STATS_UPDATES, Stats, read_stats, render_stats, stats
+from bot.admin.views.stats import (
+    STATS_UPDATES,
+    Stats,
+    full_stats,
+    read_stats,
+    render_stats,
+    stats,
+)
 from bot.admin.views.updates import (
     POSTS_PER_PAGE,
     Card,
@@ -50,6 +57,7 @@ __all__ = [
     "broadcasts",
     "cancel_question",
     "correction_report",
+    "full_stats",
     "open_post_keyboard",
     "post_card",
     "read_audit_page",

@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.admin.channels import stats as channel_stats
+from bot.admin.questions.stats import stats as question_stats
 from bot.admin.state import FeedHealth
 from bot.admin.views.common import errors_line, when
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts
@@ -107,6 +109,23 @@ async def stats(
     store: Store, texts: Texts, timezone: ZoneInfo, feed_health: FeedHealth | None
 ) -> Html:
     """Subscribers by state, language and mode; the latest updates' delivery; feed health."""
+    return (await _stats(store, texts, timezone, feed_health))[0]
+
+
+async def full_stats(
+    store: Store, texts: Texts, timezone: ZoneInfo, feed_health: FeedHealth | None
+) -> Html:
+    """All of /stats: the part above, the editors' answer rates, and the channels' reach of
+    the same latest updates (read once for both)."""
+    text, shown = await _stats(store, texts, timezone, feed_health)
+    blocks = [text, await question_stats(store, texts)]
+    reach = await channel_stats(store, texts, [update.id for update in shown.latest])
+    return Html("\n\n".join([*blocks, *([reach] if reach is not None else [])]))
+
+
+async def _stats(
+    store: Store, texts: Texts, timezone: ZoneInfo, feed_health: FeedHealth | None
+) -> tuple[Html, Stats]:
     shown = await read_stats(store)
     feeds = await feed_health(texts) if feed_health is not None else None
-    return render_stats(texts, shown, timezone, feeds)
+    return render_stats(texts, shown, timezone, feeds), shown
