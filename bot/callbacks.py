@@ -156,13 +156,18 @@ class Buttons:
         """Data in these buttons' place (`prefix:[area.]`), whether or not it parses."""
         return (raw or "").startswith(self._head)
 
-    def pattern(self, *verbs: str) -> str:
-        """Regex for CallbackQueryHandler: these verbs' buttons (all declared ones by default)."""
+    def pattern(self, *verbs: str, args: int | None = None) -> str:
+        """Regex for CallbackQueryHandler: these verbs' buttons (all declared ones by default);
+        with `args`, only those with exactly that many arguments (`sub:d.<hour>` is not
+        `sub:w.<weekday>.<hour>`'s)."""
         unknown = set(verbs) - set(self.verbs)
         if unknown:
             raise ValueError(f"{self._head} has no verbs {sorted(unknown)}")
+        if args is not None and args < 0:
+            raise ValueError(f"invalid number of arguments {args}")
         chosen = "|".join(re.escape(v) for v in verbs or self.verbs)
-        return self._hand_out(rf"^{re.escape(self._head)}({chosen})(\.|$)")
+        tail = r"(\.|$)" if args is None else rf"(?:\.[A-Za-z0-9_-]+){{{args}}}$"
+        return self._hand_out(rf"^{re.escape(self._head)}({chosen}){tail}")
 
     def place(self) -> str:
         """Regex for CallbackQueryHandler: all data in these buttons' place, forged included."""

@@ -4,6 +4,7 @@ its declaration builds its data, parses it and gives its handler the pattern."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,21 @@ def test_a_more_button_with_many_long_ids_holds_what_fits() -> None:
     data = row[0].callback_data
     assert isinstance(data, str) and len(data.encode()) <= callbacks.LIMIT
     assert data.startswith("qa:kk.10000.10001.") and keyboards.MORE.parse(data) is not None
+
+
+def test_a_pattern_may_ask_for_an_exact_number_of_arguments() -> None:
+    buttons = keyboards.SUBSCRIPTION
+    one = re.compile(buttons.pattern("d", "w", args=1))
+    assert one.match("sub:d.9") and one.match("sub:w.0")
+    for data in ("sub:d", "sub:d.", "sub:w.0.18", "sub:d.9.", "sub:on.9", "sub:dd.9"):
+        assert not one.match(data), data
+    none = re.compile(buttons.pattern("on", args=0))
+    assert none.match("sub:on") and not none.match("sub:on.1") and not none.match("sub:onx")
+    two = re.compile(buttons.pattern("w", args=2))
+    assert two.match("sub:w.0.18") and not two.match("sub:w.0") and not two.match("sub:w.0.1.2")
+    # Without `args`, any number (the admin screens' patterns, unchanged).
+    assert re.match(buttons.pattern("w"), "sub:w.0.18.5")
+    with pytest.raises(ValueError):
+        buttons.pattern("d", args=-1)
+    with pytest.raises(ValueError):
+        buttons.pattern("maybe", args=0)
