@@ -44,6 +44,7 @@ from handlers import (
     questions,
     start,
     subscription,
+    subscription_buttons,
     tracking,
 )
 from handlers import (
@@ -195,7 +196,7 @@ def build_application(
 
     application.add_handlers(tracking.HANDLERS, group=GROUP_GUARDS)
     application.add_handlers(flood.HANDLERS, group=GROUP_FLOOD)
-    for feature in (start, language, info, subscription, asked_buttons):
+    for feature in (start, language, info, subscription, subscription_buttons, asked_buttons):
         application.add_handlers(feature.HANDLERS, group=GROUP_FEATURES)
     # Every admin handler (/feeds and /channels too), then the refusal for anyone else; before
     # questions and fallbacks: an admin's text in a /post draft belongs to the draft.

@@ -2,7 +2,8 @@
 
 A chat picks instant updates, a daily digest at an hour, or a weekly digest on a weekday at
 an hour, in the TIMEZONE setting. Blocking the bot or removing it from a group stops the
-sending; unblocking or adding it back allows it again (my_chat_member updates).
+sending; unblocking or adding it back allows it again (my_chat_member updates). The
+buttons that make these choices are handled in handlers.subscription_buttons.
 
 A channel subscribes itself when one of its administrators posts /subscribe in it (a
 channel_post, which has no sender user: only administrators can post there, and the bot
@@ -14,13 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 
 from babel.dates import get_day_names, get_timezone_location
 from telegram import ChatMember, Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     filters,
@@ -31,16 +30,15 @@ from bot.context import BotContext
 from bot.delivery import digests
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts, texts_for
 from bot.permissions import may_configure
-from bot.replies import replace, reply
+from bot.replies import reply
 from storage.models import Chat, ChatState, Mode
 
-_HOUR_RE = re.compile(r"^\d{1,2}$")
-_WEEKDAY_RE = re.compile(r"^\d$")
 _GONE_STATUSES = (ChatMember.BANNED, ChatMember.LEFT)
 log = logging.getLogger(__name__)
 
 
-def _zone(context: BotContext, language: str) -> str:
+def zone_name(context: BotContext, language: str) -> str:
+    """The TIMEZONE setting as readers know it: its city, in their language."""
     return str(get_timezone_location(context.settings.timezone, locale=language, return_city=True))
 
 
@@ -52,7 +50,7 @@ def describe(context: BotContext, texts: Texts, chat: Chat, kind: str = "mode") 
     """The chat's subscription in words: `daily at 09:00 (Almaty)` (`kind` "mode"), or the
     confirmation that it was just set (`kind` "done")."""
     key = f"delivery.{kind}.{chat.mode.value}"
-    zone = _zone(context, texts.language)
+    zone = zone_name(context, texts.language)
     time = f"{chat.digest_hour:02d}:00"
     if chat.mode is Mode.DAILY:
         return texts(key, time=time, zone=zone)
@@ -62,9 +60,10 @@ def describe(context: BotContext, texts: Texts, chat: Chat, kind: str = "mode") 
     return texts(key)
 
 
-async def _change(
+async def change_mode(
     context: BotContext, mode: Mode, hour: int | None = None, weekday: int | None = None
 ) -> Chat:
+    """The chat's new mode (and digest time) saved; the chat as it is now."""
     assert context.chat is not None
     await subscriptions.change(
         context.chats,
@@ -88,9 +87,9 @@ async def subscribe(update: Update, context: BotContext) -> None:
     if not await may_configure(update, context):
         return
     texts = context.texts
-    zone = _zone(context, texts.language)
+    zone = zone_name(context, texts.language)
     if context.chat.mode is Mode.OFF:
-        chat = await _change(context, Mode.INSTANT)
+        chat = await change_mode(context, Mode.INSTANT)
         text = texts("delivery.subscribed.html", zone=zone)
     else:
         chat = context.chat
@@ -107,7 +106,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     if context.chat.mode is Mode.OFF:
         await reply(update, context, context.texts("unsubscribe.not_subscribed"))
         return
-    await _change(context, Mode.OFF)
+    await change_mode(context, Mode.OFF)
     await reply(update, context, context.texts("unsubscribe.done"))
 
 
@@ -137,61 +136,6 @@ async def settings(update: Update, context: BotContext) -> None:
     await reply(update, context, Html("\n".join(lines)), keyboard)
 
 
-async def button(update: Update, context: BotContext) -> None:
-    """Saves the pressed choice and confirms it, or asks the next question (weekday, hour)."""
-    query = update.callback_query
-    assert query is not None and context.chat is not None
-    if not await may_configure(update, context):
-        return
-    press = keyboards.SUBSCRIPTION.parse(query.data)
-    await query.answer()
-    verb, args = (press.verb, press.args) if press is not None else ("", ())
-    texts = context.texts
-    if args:
-        hour = _hour(args[-1])
-        weekday = _day_number(args[0]) if verb == "w" else None
-        if verb == "d" and len(args) == 1 and hour is not None:
-            chat = await _change(context, Mode.DAILY, hour=hour)
-            await replace(update, context, describe(context, context.texts, chat, "done"))
-        elif verb == "w" and len(args) == 1 and weekday is not None:
-            zone = _zone(context, texts.language)
-            await replace(
-                update,
-                context,
-                texts("delivery.ask.hour", zone=zone),
-                keyboards.digest_hours(weekday),
-            )
-        elif verb == "w" and len(args) == 2 and weekday is not None and hour is not None:
-            chat = await _change(context, Mode.WEEKLY, hour=hour, weekday=weekday)
-            await replace(update, context, describe(context, context.texts, chat, "done"))
-    elif verb == "on":  # the welcome message's button: leave the welcome in place
-        chat = await _change(context, Mode.INSTANT)
-        await reply(update, context, describe(context, context.texts, chat, "done"))
-    elif verb == Mode.OFF.value:
-        await _change(context, Mode.OFF)
-        await replace(update, context, texts("unsubscribe.done"))
-    elif verb == Mode.INSTANT.value:
-        chat = await _change(context, Mode.INSTANT)
-        await replace(update, context, describe(context, context.texts, chat, "done"))
-    elif verb == Mode.DAILY.value:
-        zone = _zone(context, texts.language)
-        await replace(
-            update, context, texts("delivery.ask.hour", zone=zone), keyboards.digest_hours()
-        )
-    elif verb == Mode.WEEKLY.value:
-        await replace(
-            update, context, texts("delivery.ask.weekday"), keyboards.weekdays(texts.language)
-        )
-
-
-def _hour(value: str) -> int | None:  # of the day, 0-23
-    return int(value) if _HOUR_RE.match(value) and int(value) < 24 else None
-
-
-def _day_number(value: str) -> int | None:  # of the week, 0 = Monday
-    return int(value) if _WEEKDAY_RE.match(value) and int(value) < 7 else None
-
-
 async def channel_subscribe(update: Update, context: BotContext) -> None:
     """In a channel: subscribes it (each update as a post) and says so once, in the channel's
     language; `/subscribe kk|ru|en` also sets that language."""
@@ -207,7 +151,7 @@ async def channel_subscribe(update: Update, context: BotContext) -> None:
     await subscriptions.reachable(context.chats, chat.id)
     subscribed = context.chat.mode is not Mode.OFF
     if not subscribed:
-        await _change(context, Mode.INSTANT)
+        await change_mode(context, Mode.INSTANT)
     current = await context.chats.get(chat.id)
     assert current is not None
     context.chat = current
@@ -224,7 +168,7 @@ async def channel_unsubscribe(update: Update, context: BotContext) -> None:
     if context.chat.mode is Mode.OFF:
         await reply(update, context, texts("channels.self.not_subscribed"))
         return
-    await _change(context, Mode.OFF)
+    await change_mode(context, Mode.OFF)
     await reply(update, context, texts("channels.self.unsubscribed"))
 
 
@@ -262,7 +206,5 @@ HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("subscribe", subscribe),
     CommandHandler("unsubscribe", unsubscribe),
     CommandHandler("settings", settings),
-    # Any sub: data: a forged choice is answered quietly here.
-    CallbackQueryHandler(button, pattern=keyboards.SUBSCRIPTION.place()),
     ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
 ]
