@@ -21,11 +21,13 @@ from bot.config import AdminOptions
 from bot.context import BotContext
 from bot.i18n import LANGUAGES
 from bot.replies import replace, reply
-from handlers.admin_post import answered
+from handlers.admin_drafts import DraftButtons
 from handlers.admin_routing import Callback, Routes, stale_button
 from storage.models import FactRecord
 
 END = ConversationHandler.END
+# The new fact's buttons: its topic, source, Skip (a language) and Cancel.
+DRAFT = DraftButtons(facts.FACTS, fact_draft.SLOT, "admin.facts.cancelled")
 
 
 async def facts_admin(update: Update, context: BotContext) -> None:
@@ -160,28 +162,6 @@ async def edit_text(update: Update, context: BotContext) -> int:
     return FactStep.TEXT
 
 
-async def new_fact_button(update: Update, context: BotContext) -> int:
-    """The new fact's topic or source button, Skip (a language) or Cancel."""
-    query = update.callback_query
-    assert query is not None
-    draft = fact_draft.current(context.user_data)
-    press = facts.FACTS.parse(query.data)
-    texts = context.texts
-    if draft is None or press is None or press.arg(0) != draft.id:
-        await stale_button(update, context)
-        return draft.step if draft else END
-    if press.verb == "ncancel":
-        await query.answer()
-        fact_draft.drop(context.user_data)
-        await replace(update, context, texts("admin.facts.cancelled"))
-        return END
-    if not fact_draft.take_press(draft, press):
-        await stale_button(update, context)
-        return draft.step
-    await answered(update, context)
-    return await _next(update, context, draft)
-
-
 async def fact_typed(update: Update, context: BotContext) -> int:
     """The fact's text in the asked language (plain, one paragraph)."""
     draft = fact_draft.current(context.user_data)
@@ -218,11 +198,26 @@ async def timed_out(update: Update, context: BotContext) -> None:
     fact_draft.drop(context.user_data)
 
 
+def _buttons(routes: Routes) -> dict[int, list[BaseHandler[Update, BotContext, object]]]:
+    """Each step's buttons, one handler a verb: the topic's, the source's, then Skip; a
+    button of another step is an old one (the admin handlers after the conversations)."""
+
+    def on(verb: str, callback: Callback[int]) -> BaseHandler[Update, BotContext, object]:
+        return routes.button(facts.FACTS, [verb], callback)
+
+    return {
+        FactStep.TOPIC: [on("ntopic", DRAFT.choice(FactDraft.choose_topic, _next))],
+        FactStep.SOURCE: [on("nsource", DRAFT.choice(FactDraft.choose_source, _next))],
+        FactStep.TEXT: [on("nskip", DRAFT.tap(FactDraft.skip_language, _next))],
+    }
+
+
 def handlers(
     options: AdminOptions, routes: Routes
 ) -> list[BaseHandler[Update, BotContext, object]]:
+    # Every step also takes Cancel and text (the fact's text, or the hint to use the buttons).
     on_screen: list[BaseHandler[Update, BotContext, object]] = [
-        routes.button(facts.FACTS, ["ntopic", "nsource", "nskip", "ncancel"], new_fact_button),
+        routes.button(facts.FACTS, ["ncancel"], DRAFT.cancel),
         MessageHandler(filters.TEXT & ~filters.COMMAND, fact_typed),
     ]
     conversation = flow.conversation(
@@ -233,6 +228,7 @@ def handlers(
         ],
         steps=FactStep,
         on_screen=on_screen,
+        by_step=_buttons(routes),
         cancel=cancel,
         timed_out=timed_out,
         timeout=options.draft_timeout,

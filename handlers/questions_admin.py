@@ -18,10 +18,12 @@ from bot.callbacks import Press
 from bot.config import AdminOptions
 from bot.context import BotContext
 from bot.replies import replace, reply
-from handlers.admin_post import answered
-from handlers.admin_routing import Routes, stale_button
+from handlers.admin_drafts import DraftButtons, answered
+from handlers.admin_routing import Callback, Routes, stale_button
 
 END = ConversationHandler.END
+# The answer's buttons: its topic, Skip (a language), Editors (the source), Save and Cancel.
+DRAFT = DraftButtons(service.QUESTIONS, service.SLOT, "questions.cancelled")
 
 
 async def questions(update: Update, context: BotContext) -> None:
@@ -104,39 +106,26 @@ async def start_answer(update: Update, context: BotContext) -> int:
     return AnswerStep.TOPIC
 
 
-async def answer_button(update: Update, context: BotContext) -> int:
-    """The answer's topic, Skip (a language), Editors (as the source), Save or Cancel."""
-    query = update.callback_query
-    assert query is not None
-    draft = service.current(context.user_data)
-    press = service.QUESTIONS.parse(query.data)
-    texts = context.texts
-    if draft is None or press is None or press.arg(0) != draft.id:
-        await stale_button(update, context)
-        return draft.step if draft else END
-    if press.verb == "acancel":
-        await query.answer()
-        service.drop(context.user_data)
-        await replace(update, context, texts("questions.cancelled"))
-        return END
-    if press.verb == "asave" and draft.step is AnswerStep.PREVIEW:
-        await answered(update, context)
-        outcome = await service.save_answer(context.store, draft, guard.admin_id(update))
-        service.drop(context.user_data)
-        if outcome is None:
-            await reply(update, context, texts("questions.save_failed"))
-        else:
-            await reply(
-                update,
-                context,
-                texts("questions.saved", count=outcome.questions, told=outcome.told),
-            )
-        return END
-    if not service.take_press(draft, press):
+async def save(update: Update, context: BotContext) -> int:
+    """Save, under the preview: the answer is kept (bot.admin.questions audits it) and whoever
+    asked to be told is told."""
+    found = await DRAFT.pressed(update, context)
+    if isinstance(found, int):
+        return found
+    draft, texts = found[0], context.texts
+    if draft.step is not AnswerStep.PREVIEW:
         await stale_button(update, context)
         return draft.step
     await answered(update, context)
-    return await _next(update, context, draft)
+    outcome = await service.save_answer(context.store, draft, guard.admin_id(update))
+    service.drop(context.user_data)
+    if outcome is None:
+        await reply(update, context, texts("questions.save_failed"))
+    else:
+        await reply(
+            update, context, texts("questions.saved", count=outcome.questions, told=outcome.told)
+        )
+    return END
 
 
 async def answer_typed(update: Update, context: BotContext) -> int:
@@ -176,6 +165,21 @@ async def timed_out(update: Update, context: BotContext) -> None:
     service.drop(context.user_data)
 
 
+def _buttons(routes: Routes) -> dict[int, list[BaseHandler[Update, BotContext, object]]]:
+    """Each step's buttons, one handler a verb; a button of another step is an old one (the
+    admin handlers after the conversations answer it as such)."""
+
+    def on(verb: str, callback: Callback[int]) -> BaseHandler[Update, BotContext, object]:
+        return routes.button(service.QUESTIONS, [verb], callback)
+
+    return {
+        AnswerStep.TOPIC: [on("atopic", DRAFT.choice(AnswerDraft.choose_topic, _next))],
+        AnswerStep.TEXT: [on("askip", DRAFT.tap(AnswerDraft.skip_language, _next))],
+        AnswerStep.SOURCE: [on("aeditors", DRAFT.tap(AnswerDraft.by_editors, _next))],
+        AnswerStep.PREVIEW: [on("asave", save)],
+    }
+
+
 def handlers(
     options: AdminOptions, routes: Routes
 ) -> list[BaseHandler[Update, BotContext, object]]:
@@ -183,14 +187,12 @@ def handlers(
         "admin-questions",
         entry_points=[routes.button(service.QUESTIONS, ["answer"], start_answer)],
         steps=AnswerStep,
+        # Every step also takes Cancel and text (the answer, its link, or the hint).
         on_screen=[
-            routes.button(
-                service.QUESTIONS,
-                ["atopic", "askip", "aeditors", "asave", "acancel"],
-                answer_button,
-            ),
+            routes.button(service.QUESTIONS, ["acancel"], DRAFT.cancel),
             MessageHandler(filters.TEXT & ~filters.COMMAND, answer_typed),
         ],
+        by_step=_buttons(routes),
         cancel=cancel,
         timed_out=timed_out,
         timeout=options.draft_timeout,

@@ -12,7 +12,6 @@ from bot.admin import facts, flow, wording
 from bot.admin.facts import FACTS
 from bot.admin.flow import FactStep
 from bot.admin.screens import Screen, button
-from bot.callbacks import Press
 from bot.content import TOPICS
 from bot.i18n import Html, Texts
 from storage import Store
@@ -40,11 +39,30 @@ class FactDraft(wording.Wording):
         self.language = language
         return FactStep.TEXT
 
+    def choose_topic(self, topic: str) -> bool:
+        """The new fact's topic, asked first; False for anything else."""
+        if self.fact_id is not None or self.step is not FactStep.TOPIC or topic not in TOPICS:
+            return False
+        self.topic = topic
+        return True
 
-_SLOT = flow.Slot("admin.fact", FactDraft)
-current = _SLOT.current
-keep = _SLOT.keep
-drop = _SLOT.drop
+    def choose_source(self, article: str) -> bool:
+        """The new fact's source article (its number), asked after the topic."""
+        if self.fact_id is not None or self.step is not FactStep.SOURCE or not article.isdigit():
+            return False
+        self.article_id = int(article)
+        return True
+
+    def skip_language(self) -> bool:
+        """Skip: the new fact has no text in the asked language (a fact's new text has Cancel
+        only)."""
+        return self.fact_id is None and self.step is FactStep.TEXT and self.skip()
+
+
+SLOT = flow.Slot("admin.fact", FactDraft)
+current = SLOT.current
+keep = SLOT.keep
+drop = SLOT.drop
 
 
 class Next(NamedTuple):
@@ -53,20 +71,6 @@ class Next(NamedTuple):
 
     screen: Screen | None
     step: FactStep | None
-
-
-def take_press(draft: FactDraft, press: Press) -> bool:
-    """The new fact's topic or source button, or Skip (a language); False for a button that
-    does not answer the question the draft is at (a fact's new text has Cancel only)."""
-    if draft.fact_id is not None:
-        return False
-    if press.verb == "ntopic" and press.arg(1) in TOPICS:
-        draft.topic = press.arg(1)
-        return True
-    if press.verb == "nsource" and (article := press.number(1)) is not None:
-        draft.article_id = article
-        return True
-    return press.verb == "nskip" and draft.step is FactStep.TEXT and draft.skip()
 
 
 def take_text(texts: Texts, draft: FactDraft, typed: str) -> Html | None:

@@ -8,6 +8,7 @@ the answer rate for /stats; each screen is one query, then a pure function of wh
 
 from bot.admin.questions.actions import Outcome, dismiss, link, save_answer
 from bot.admin.questions.answering import (
+    SLOT,
     AnswerDraft,
     AnswerStep,
     advance,
@@ -20,7 +21,6 @@ from bot.admin.questions.answering import (
     keep,
     preview,
     question,
-    take_press,
     take_text,
     topics,
 )
@@ -42,6 +42,7 @@ __all__ = [
     "GROUPS_SHOWN",
     "PHRASINGS_SHOWN",
     "QUESTIONS",
+    "SLOT",
     "AnswerDraft",
     "AnswerStep",
     "Group",
@@ -68,7 +69,6 @@ __all__ = [
     "render_stats",
     "save_answer",
     "stats",
-    "take_press",
     "take_text",
     "topics",
 ]

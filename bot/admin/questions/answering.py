@@ -17,7 +17,6 @@ from bot.admin import flow, wording
 from bot.admin.questions.grouping import Group
 from bot.admin.questions.screens import PHRASINGS_SHOWN, QUESTIONS
 from bot.admin.screens import Screen, button
-from bot.callbacks import Press
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Html, Texts, texts_for
 from storage.models import Source
 
@@ -39,25 +38,29 @@ class AnswerDraft(wording.Wording):
     url: str | None = None
     step: AnswerStep = AnswerStep.TOPIC
 
-
-_SLOT = flow.Slot("admin.answer", AnswerDraft)
-current = _SLOT.current
-keep = _SLOT.keep
-drop = _SLOT.drop
-
-
-def take_press(draft: AnswerDraft, press: Press) -> bool:
-    """The topic, Skip (a language) or Editors (as the source) button, if it answers the
-    question the draft is at; False for any other."""
-    if press.verb == "atopic" and draft.step is AnswerStep.TOPIC and press.arg(1) in content.TOPICS:
-        draft.topic = press.arg(1)
+    def choose_topic(self, topic: str) -> bool:
+        """The answer's topic, asked first; False for anything else."""
+        if self.step is not AnswerStep.TOPIC or topic not in content.TOPICS:
+            return False
+        self.topic = topic
         return True
-    if press.verb == "askip" and draft.step is AnswerStep.TEXT:
-        return draft.skip()
-    if press.verb == "aeditors" and draft.step is AnswerStep.SOURCE:
-        draft.url = None
+
+    def skip_language(self) -> bool:
+        """Skip: no answer in the asked language (not all may be skipped)."""
+        return self.step is AnswerStep.TEXT and self.skip()
+
+    def by_editors(self) -> bool:
+        """Editors: the editors themselves are the source, no link."""
+        if self.step is not AnswerStep.SOURCE:
+            return False
+        self.url = None
         return True
-    return False
+
+
+SLOT = flow.Slot("admin.answer", AnswerDraft)
+current = SLOT.current
+keep = SLOT.keep
+drop = SLOT.drop
 
 
 def take_text(texts: Texts, draft: AnswerDraft, typed: str) -> Html | None:
