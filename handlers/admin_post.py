@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
 
@@ -24,12 +24,15 @@ from bot.admin.flow import Step
 from bot.admin.formatting import first_link, to_html
 from bot.config import AdminOptions
 from bot.context import BotContext
-from bot.i18n import Html, escape, texts_for
-from bot.replies import NO_PREVIEW, replace, reply
+from bot.i18n import texts_for
+from bot.replies import NO_PREVIEW, reply
 from handlers import admin_post_preview as preview
+from handlers.admin_drafts import DraftButtons, answered
 from handlers.admin_routing import Callback, Routes, stale_button
 
 END = ConversationHandler.END
+# The draft's buttons (bot.admin.screens.POST); Cancel under every question and the preview.
+DRAFT = DraftButtons(screens.POST, drafts.SLOT, "admin.post.cancelled")
 
 
 def _today(context: BotContext) -> dt.date:
@@ -46,24 +49,6 @@ async def _show(update: Update, context: BotContext, draft: Draft, step: Step) -
         draft.offered_places = list(known.places)  # what the place buttons' numbers stand for
     await reply(update, context, *screens.question(context.texts, draft, _today(context), known))
     return step
-
-
-async def answered(update: Update, context: BotContext) -> None:
-    """Answer the button press; its message keeps the question and shows the answer."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    message = query.message
-    if not isinstance(message, Message) or not message.text:
-        return
-    markup = message.reply_markup or InlineKeyboardMarkup([])
-    label = next(
-        (b.text for row in markup.inline_keyboard for b in row if b.callback_data == query.data),
-        "",
-    )
-    question = to_html(message.text, message.entities)
-    answer = f"\n\n→ <b>{escape(label)}</b>" if label else ""
-    await replace(update, context, Html(question + answer))
 
 
 async def start(update: Update, context: BotContext) -> int:
@@ -91,26 +76,6 @@ async def edit(update: Update, context: BotContext) -> int:
     return await _show(update, context, draft, Step.FIELD)
 
 
-async def _old_button(update: Update, context: BotContext, state: int) -> int:
-    """A button that no longer applies (a finished draft's, an older question's): a short
-    note, and the conversation stays where it is."""
-    await stale_button(update, context)
-    return state
-
-
-async def _draft_of(update: Update, context: BotContext) -> tuple[Draft, str] | int:
-    """The admin's draft and the pressed button's argument, if the button is that draft's;
-    otherwise the press is answered as an old one and the state to stay in comes back."""
-    draft = drafts.current(context.user_data)
-    query = update.callback_query
-    press = screens.POST.parse(query.data if query else None)
-    if draft is None:
-        return await _old_button(update, context, END)
-    if press is None or press.arg(0) != draft.id:
-        return await _old_button(update, context, draft.step)
-    return draft, press.arg(1)
-
-
 Change = Callable[[Draft, str, dt.date], Step | None]  # the draft, the button's argument, today
 
 
@@ -119,13 +84,14 @@ def _changing(change: Change) -> Callback[int]:
 
     async def changed(update: Update, context: BotContext) -> int:
         """The answer is kept and the next question follows."""
-        found = await _draft_of(update, context)
+        found = await DRAFT.pressed(update, context)
         if isinstance(found, int):
             return found
-        draft, argument = found
-        step = change(draft, argument, _today(context))
+        draft, press = found
+        step = change(draft, press.arg(1), _today(context))
         if step is None:
-            return await _old_button(update, context, draft.step)
+            await stale_button(update, context)
+            return draft.step
         await answered(update, context)
         return await _show(update, context, draft, step)
 
@@ -144,37 +110,22 @@ def _choice(method: Callable[[Draft, str], Step | None]) -> Callback[int]:
 
 async def restart(update: Update, context: BotContext) -> int:
     """Start over (an unfinished draft was found): a new draft, its first question."""
-    found = await _draft_of(update, context)
+    found = await DRAFT.pressed(update, context)
     if isinstance(found, int):
         return found
     await answered(update, context)
     return await _show(update, context, drafts.keep(context.user_data, Draft()), Step.KIND)
 
 
-async def cancel_button(update: Update, context: BotContext) -> int:
-    """The Cancel button, under any question or the preview: the draft is discarded."""
-    found = await _draft_of(update, context)
-    if isinstance(found, int):
-        return found
-    drafts.drop(context.user_data)
-    await _answer(update)
-    await replace(update, context, context.texts("admin.post.cancelled"))
-    return END
-
-
 async def send(update: Update, context: BotContext) -> int:
     """Send (Save, for a correction) under the preview: the post goes out, or is saved."""
-    found = await _draft_of(update, context)
+    found = await DRAFT.pressed(update, context)
     if isinstance(found, int):
         return found
-    await _answer(update)
-    return await preview.send(update, context, found[0])
-
-
-async def _answer(update: Update) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
+    return await preview.send(update, context, found[0])
 
 
 async def typed(update: Update, context: BotContext) -> int:
@@ -251,7 +202,7 @@ def handlers(
 ) -> list[BaseHandler[Update, BotContext, object]]:
     # Every step also takes Cancel, text (the answer to its question) and anything else.
     on_screen: list[BaseHandler[Update, BotContext, object]] = [
-        routes.button(screens.POST, ["cancel"], cancel_button),
+        routes.button(screens.POST, ["cancel"], DRAFT.cancel),
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
         MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, not_text),
     ]

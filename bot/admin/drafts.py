@@ -219,10 +219,10 @@ class Draft:
         )
 
 
-_SLOT = flow.Slot("admin.draft", Draft)
-current = _SLOT.current
-keep = _SLOT.keep
-drop = _SLOT.drop
+SLOT = flow.Slot("admin.draft", Draft)
+current = SLOT.current
+keep = SLOT.keep
+drop = SLOT.drop
 
 
 def parse_date(text: str, today: dt.date) -> dt.date | None:
