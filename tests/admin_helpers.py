@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from telegram import CallbackQuery, Update, User
+from telegram.ext import BaseHandler, ConversationHandler
+
 from bot.config import Settings
+from bot.context import BotContext
 from tests import delivery_helpers
 from tests.conftest import ADMIN_ID
 from tests.fakebotapi import FakeBotApi, SentMessage
@@ -16,6 +20,21 @@ def fast_settings(api: FakeBotApi, database_path: Path, **extra: str) -> Setting
     return delivery_helpers.fast_settings(
         api, database_path, ADMIN_CORRECTIONS_PER_SECOND="30", **extra
     )
+
+
+def press_update(user_id: int, data: str) -> Update:
+    """A press of a button with `data` by `user_id`, for a handler's check_update."""
+    return Update(1, callback_query=CallbackQuery("1", User(user_id, "U", False), "i", data=data))
+
+
+def takes(handler: BaseHandler[Update, BotContext, object], update: Update) -> bool:
+    return handler.check_update(update) not in (None, False)
+
+
+def conversation_named(
+    handlers: list[BaseHandler[Update, BotContext, object]], name: str
+) -> ConversationHandler[BotContext]:
+    return next(h for h in handlers if isinstance(h, ConversationHandler) and h.name == name)
 
 
 class Admin:

@@ -9,16 +9,14 @@ import re
 from pathlib import Path
 
 import pytest
-from telegram import CallbackQuery, Update, User
-from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
+from telegram.ext import CallbackQueryHandler, ConversationHandler
 
 from bot.admin.flow import Step
 from bot.admin.screens import POST
 from bot.config import AdminOptions, Settings
-from bot.context import BotContext
 from handlers import admin
 from handlers.admin_routing import stale_button
-from tests.admin_helpers import Admin, fast_settings
+from tests.admin_helpers import Admin, conversation_named, fast_settings, press_update, takes
 from tests.conftest import ADMIN_ID
 from tests.delivery_helpers import eventually, run_bot, store_of, wait_until
 from tests.fakebotapi import FakeBotApi
@@ -44,25 +42,9 @@ SHOWN_AT = {
 STALE = "Эта кнопка больше не действует."
 
 
-def _button(user_id: int, data: str) -> Update:
-    return Update(1, callback_query=CallbackQuery("1", User(user_id, "U", False), "i", data=data))
-
-
-def _takes(handler: BaseHandler[Update, BotContext, object], update: Update) -> bool:
-    return handler.check_update(update) not in (None, False)
-
-
-def _post_conversation(
-    handlers: list[BaseHandler[Update, BotContext, object]],
-) -> ConversationHandler[BotContext]:
-    return next(
-        h for h in handlers if isinstance(h, ConversationHandler) and h.name == "admin-post"
-    )
-
-
 def test_each_post_verb_has_its_own_handler_at_the_steps_that_show_its_button() -> None:
     handlers = admin.handlers(AdminOptions(), {ADMIN_ID})
-    states = _post_conversation(handlers).states
+    states = conversation_named(handlers, "admin-post").states
     assert set(SHOWN_AT) == set(POST.verbs)
     owners: dict[str, set[int]] = {}
     for verb in POST.verbs:
@@ -70,14 +52,14 @@ def test_each_post_verb_has_its_own_handler_at_the_steps_that_show_its_button() 
         steps = set()
         for step in Step:
             buttons = [h for h in states[step] if isinstance(h, CallbackQueryHandler)]
-            taking = [h for h in buttons if _takes(h, _button(ADMIN_ID, data))]
+            taking = [h for h in buttons if takes(h, press_update(ADMIN_ID, data))]
             assert len(taking) <= 1, (verb, step)
             if taking:
                 steps.add(step)
                 owners.setdefault(verb, set()).add(id(taking[0]))
                 pattern = taking[0].pattern
                 assert isinstance(pattern, re.Pattern) and pattern.pattern == POST.pattern(verb)
-            assert not any(_takes(h, _button(STRANGER, data)) for h in states[step]), verb
+            assert not any(takes(h, press_update(STRANGER, data)) for h in states[step]), verb
         assert steps == SHOWN_AT[verb], verb
     # One handler a verb (Back's is the same one at every step that shows it).
     assert all(len(found) == 1 for found in owners.values()), owners
@@ -86,14 +68,18 @@ def test_each_post_verb_has_its_own_handler_at_the_steps_that_show_its_button() 
 
 def test_a_forged_post_verb_is_left_to_the_stale_note_and_strangers_to_the_refusal() -> None:
     handlers = admin.handlers(AdminOptions(), {ADMIN_ID})
-    states = _post_conversation(handlers).states
+    states = conversation_named(handlers, "admin-post").states
     plain = [h for h in handlers if not isinstance(h, ConversationHandler)]
     refuse = plain[-1].callback  # the refusal is registered last
     for data in ("adm:p.bogus.ab12", "adm:p.sendx.ab12", "adm:p", "adm:p..kind.ab12"):
-        assert not any(_takes(h, _button(ADMIN_ID, data)) for step in Step for h in states[step])
-        first = next(h for h in plain if _takes(h, _button(ADMIN_ID, data)))
+        assert not any(
+            takes(h, press_update(ADMIN_ID, data)) for step in Step for h in states[step]
+        )
+        first = next(h for h in plain if takes(h, press_update(ADMIN_ID, data)))
         assert first.callback is stale_button, data
-    stranger = next(h for h in plain if _takes(h, _button(STRANGER, POST.data("kind", "ab", "x"))))
+    stranger = next(
+        h for h in plain if takes(h, press_update(STRANGER, POST.data("kind", "ab", "x")))
+    )
     assert stranger.callback == refuse
 
 
