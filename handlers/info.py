@@ -1,6 +1,10 @@
-"""/status, /timeline, /facts and /news: what is known, each item with its date and source."""
+"""/status, /timeline, /facts and /news: what is known, each item with its date and source;
+and the welcome's buttons for /status, /facts and /lang, one handler each."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -9,6 +13,8 @@ from bot import callbacks, keyboards
 from bot.context import BotContext
 from bot.replies import replace, reply
 from handlers.language import choose as choose_language
+
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 async def status(update: Update, context: BotContext) -> None:
@@ -48,17 +54,19 @@ async def turn_page(update: Update, context: BotContext) -> None:
             await replace(update, context, page.text, keyboard)
 
 
-async def menu(update: Update, context: BotContext) -> None:
-    """The welcome message's buttons: status, facts, language."""
-    press = keyboards.MENU.parse(await callbacks.answered(update))
-    if press is None or press.args:
-        return
-    if press.verb == "status":
-        await status(update, context)
-    elif press.verb == "facts":
-        await facts(update, context)
-    elif press.verb == "lang":
-        await choose_language(update, context)
+def _menu(verb: str, show: Callback) -> CallbackQueryHandler[BotContext, None]:
+    """A welcome button, `menu:<verb>`: the press answered, then what its command shows."""
+
+    async def pressed(update: Update, context: BotContext) -> None:
+        await callbacks.answered(update)
+        await show(update, context)
+
+    return CallbackQueryHandler(pressed, pattern=keyboards.MENU.pattern(verb, args=0))
+
+
+async def _menu_forged(update: Update, context: BotContext) -> None:
+    """Any other menu: data (forged): answered quietly."""
+    await callbacks.answered(update)
 
 
 HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
@@ -68,6 +76,9 @@ HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("news", news),
     CallbackQueryHandler(turn_page, pattern=keyboards.FACTS_PAGES.pattern()),
     CallbackQueryHandler(turn_page, pattern=keyboards.NEWS_PAGES.pattern()),
-    # Any menu: data: a forged one is answered quietly here.
-    CallbackQueryHandler(menu, pattern=keyboards.MENU.place()),
+    _menu("status", status),
+    _menu("facts", facts),
+    _menu("lang", choose_language),
+    # Last: the rest of menu: (forged) is answered quietly here.
+    CallbackQueryHandler(_menu_forged, pattern=keyboards.MENU.place()),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.delivery_helpers import wait_until
 from tests.fakebotapi import FakeBotApi
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -85,6 +86,30 @@ async def test_start_subscribe_deep_link_and_buttons(api: FakeBotApi) -> None:
     api.press_button(1005, welcome, "sub:on")
     confirmation = (await api.wait_for_messages(1005, since=1))[0]
     assert "вы подписаны" in confirmation.plain
+
+
+async def test_the_welcomes_menu_buttons_show_their_commands(api: FakeBotApi) -> None:
+    welcome = await api.reply_to(1007, "/start", language_code="en")
+    for data, command in (
+        ("menu:status", "/status"),
+        ("menu:facts", "/facts"),
+        ("menu:lang", "/lang"),
+    ):
+        since = len(api.messages_to(1007))
+        api.press_button(1007, welcome, data, language_code="en")
+        shown = (await api.wait_for_messages(1007, since=since))[0]
+        assert EXPECTED[command]["en"] in shown.plain, data
+    # Data the welcome never makes: answered quietly, nothing shown.
+    since, forged = len(api.messages_to(1007)), ("menu:status.1", "menu:lang.kk", "menu:")
+    for data in forged:
+        api.press_button(1007, welcome, data, check=False, language_code="en")
+
+    def answers() -> list[tuple[str | None, bool]]:
+        return [(a.text, a.show_alert) for a in api.answered_callbacks if a.data in forged]
+
+    await wait_until(lambda: len(answers()) == len(forged), what="every forged press answered")
+    assert answers() == [(None, False)] * len(forged)
+    assert len(api.messages_to(1007)) == since
 
 
 async def test_language_keyboard_saves_the_choice(api: FakeBotApi) -> None:
