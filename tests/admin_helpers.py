@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from telegram import CallbackQuery, Update, User
-from telegram.ext import BaseHandler, ConversationHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
 
 from bot.config import Settings
 from bot.context import BotContext
@@ -29,6 +30,30 @@ def press_update(user_id: int, data: str) -> Update:
 
 def takes(handler: BaseHandler[Update, BotContext, object], update: Update) -> bool:
     return handler.check_update(update) not in (None, False)
+
+
+def takers_by_step(
+    conversation: ConversationHandler[BotContext],
+    steps: Iterable[object],
+    data: str,
+    pattern: str,
+    stranger: int,
+) -> dict[object, int]:
+    """Of `steps`, those whose buttons take an admin's press of `data`, each with the id of
+    the one handler there that takes it (never two), whose pattern is `pattern`; no step
+    takes a stranger's press."""
+    found: dict[object, int] = {}
+    for step in steps:
+        handlers = conversation.states[step]
+        buttons = [h for h in handlers if isinstance(h, CallbackQueryHandler)]
+        taking = [h for h in buttons if takes(h, press_update(ADMIN_ID, data))]
+        assert len(taking) <= 1, (data, step)
+        if taking:
+            found[step] = id(taking[0])
+            taken = taking[0].pattern
+            assert isinstance(taken, re.Pattern) and taken.pattern == pattern, (data, step)
+        assert not any(takes(h, press_update(stranger, data)) for h in handlers), (data, step)
+    return found
 
 
 def conversation_named(

@@ -5,11 +5,9 @@ or a forged one gets the usual "no longer active" note and changes nothing."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from telegram.ext import CallbackQueryHandler
 
 from bot.admin.facts import FACTS
 from bot.admin.flow import FactStep
@@ -23,8 +21,7 @@ from tests.admin_helpers import (
     conversation_named,
     edited,
     fast_settings,
-    press_update,
-    takes,
+    takers_by_step,
 )
 from tests.conftest import ADMIN_ID
 from tests.delivery_helpers import run_bot, store_of, wait_until
@@ -63,26 +60,15 @@ DRAFTS: dict[str, tuple[Buttons, set[int], dict[str, set[int]]]] = {
 @pytest.mark.parametrize("name", DRAFTS)
 def test_each_step_takes_only_its_own_buttons_one_handler_a_verb(name: str) -> None:
     buttons, steps, shown_at = DRAFTS[name]
-    states = conversation_named(admin.handlers(AdminOptions(), {ADMIN_ID}), name).states
+    conversation = conversation_named(admin.handlers(AdminOptions(), {ADMIN_ID}), name)
     owners: dict[str, set[int]] = {}
     for verb in buttons.verbs:
         data = buttons.data(verb, "ab12", "travel")
-        taken_at = set()
-        for step in steps:
-            found = [
-                h
-                for h in states[step]
-                if isinstance(h, CallbackQueryHandler) and takes(h, press_update(ADMIN_ID, data))
-            ]
-            assert len(found) <= 1, (verb, step)
-            if found:
-                taken_at.add(step)
-                owners.setdefault(verb, set()).add(id(found[0]))
-                pattern = found[0].pattern
-                assert isinstance(pattern, re.Pattern) and pattern.pattern == buttons.pattern(verb)
-            assert not any(takes(h, press_update(STRANGER, data)) for h in states[step]), verb
+        takers = takers_by_step(conversation, steps, data, buttons.pattern(verb), STRANGER)
+        if takers:
+            owners[verb] = set(takers.values())
         # The area's other verbs (the list's, a card's) are no step's.
-        assert taken_at == shown_at.get(verb, set()), verb
+        assert set(takers) == shown_at.get(verb, set()), verb
     assert all(len(found) == 1 for found in owners.values()), owners  # Cancel's: one for all
     assert len(set().union(*owners.values())) == len(shown_at)
 

@@ -5,18 +5,24 @@ stranger's press meets the refusal and the audit."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from telegram.ext import CallbackQueryHandler, ConversationHandler
+from telegram.ext import ConversationHandler
 
 from bot.admin.flow import Step
 from bot.admin.screens import POST
 from bot.config import AdminOptions, Settings
 from handlers import admin
 from handlers.admin_routing import stale_button
-from tests.admin_helpers import Admin, conversation_named, fast_settings, press_update, takes
+from tests.admin_helpers import (
+    Admin,
+    conversation_named,
+    fast_settings,
+    press_update,
+    takers_by_step,
+    takes,
+)
 from tests.conftest import ADMIN_ID
 from tests.delivery_helpers import eventually, run_bot, store_of, wait_until
 from tests.fakebotapi import FakeBotApi
@@ -44,23 +50,14 @@ STALE = "Эта кнопка больше не действует."
 
 def test_each_post_verb_has_its_own_handler_at_the_steps_that_show_its_button() -> None:
     handlers = admin.handlers(AdminOptions(), {ADMIN_ID})
-    states = conversation_named(handlers, "admin-post").states
+    conversation = conversation_named(handlers, "admin-post")
     assert set(SHOWN_AT) == set(POST.verbs)
     owners: dict[str, set[int]] = {}
     for verb in POST.verbs:
         data = POST.data(verb, "ab12", "news")
-        steps = set()
-        for step in Step:
-            buttons = [h for h in states[step] if isinstance(h, CallbackQueryHandler)]
-            taking = [h for h in buttons if takes(h, press_update(ADMIN_ID, data))]
-            assert len(taking) <= 1, (verb, step)
-            if taking:
-                steps.add(step)
-                owners.setdefault(verb, set()).add(id(taking[0]))
-                pattern = taking[0].pattern
-                assert isinstance(pattern, re.Pattern) and pattern.pattern == POST.pattern(verb)
-            assert not any(takes(h, press_update(STRANGER, data)) for h in states[step]), verb
-        assert steps == SHOWN_AT[verb], verb
+        takers = takers_by_step(conversation, Step, data, POST.pattern(verb), STRANGER)
+        owners[verb] = set(takers.values())
+        assert set(takers) == SHOWN_AT[verb], verb
     # One handler a verb (Back's is the same one at every step that shows it).
     assert all(len(found) == 1 for found in owners.values()), owners
     assert len(set().union(*owners.values())) == len(POST.verbs)
