@@ -53,6 +53,9 @@ def problems(item: dict[str, Any], answer: Answer, text: str) -> list[str]:
     elif wanted == "out-of-scope":
         if answer.kind is not AnswerKind.OUTSIDE:
             found.append(f"not declined ({answer.kind})")
+    elif wanted == "not-known":  # about the talks, no source answers: the editors must see it
+        if answer.kind is not AnswerKind.NOTHING:
+            found.append(f"not a plain not-known ({answer.kind})")
     elif answer.kind not in IN_SCOPE:
         found.append(f"no answer ({answer.kind})")
     lowered = text.casefold()
@@ -73,7 +76,10 @@ def test_the_set_is_well_formed() -> None:
     assert all(counts[lang] >= 30 for lang in LANGUAGES), counts
     texts = [item["text"] for item in items]
     assert len(set(texts)) == len(texts), "a question is listed twice"
-    classes = {"visa-free", "when", "today-rules", "command", "greeting", "out-of-scope", "facts"}
+    classes = {
+        "visa-free", "when", "today-rules", "command", "greeting", "out-of-scope", "facts",
+        "general", "not-known",
+    }  # fmt: skip
     assert {item["class"] for item in items} <= classes
     for item in items:
         for pattern in item.get("forbid", []):
