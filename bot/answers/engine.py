@@ -40,6 +40,7 @@ MAX_ARTICLES = 3
 FACT_HITS = 200  # every row of a small fact index
 VERSION_CHECK_SECONDS = 30.0  # also re-read at once after this process writes content
 OVERVIEW_FACTS = 3
+GENERAL = "general"  # the intent that says where the talks stand (data.toml)
 
 
 class AnswerKind(StrEnum):
@@ -81,6 +82,7 @@ class Answerer:
         self.store = store
         self.tables = tables or load_tables()
         self._stopwords = frozenset().union(*self.tables.stopwords.values())
+        self._general = next(i for i in self.tables.intents if i.name == GENERAL)
         self._snapshot: Snapshot | None = None
         self._checked_at = -math.inf
         self._content_version = -1
@@ -152,7 +154,8 @@ class Answerer:
         foreign = names(self.tables, reading, "foreign", comparisons=False)
         if foreign and not names(self.tables, reading, "eu"):
             return Answer(language, AnswerKind.OUTSIDE, intent="foreign")
-        about_talks = any(reading.context)
+        # Words naming the talks, or a topic only they raise (`мультивиза`): never declined.
+        about_talks = any(reading.context) or names(self.tables, reading, "about")
         # Exchange rates, weather...: with no word of visas or the talks, whatever it asks
         # (`курс евро` is not a fee question).
         if not about_talks and names(self.tables, reading, "outside"):
@@ -167,7 +170,9 @@ class Answerer:
         if not any(reading.content):
             if about_talks:
                 # Only words naming the talks ("визы", "eu visa talks"): where they stand.
-                return Answer(language, AnswerKind.STATUS, intent="talks")
+                general = await self._intent_answer(snapshot, self._general, language)
+                if general is not None:
+                    return general
             return Answer(language, AnswerKind.NOTHING)
         facts = await self._search_facts(snapshot, reading, matching, language)
         if facts:

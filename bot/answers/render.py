@@ -74,17 +74,34 @@ def _fitted(texts: Texts, head: list[Html], facts: Sequence[Fact], tail: list[Ht
     return Reply(text, tuple(f.id for f in facts[len(shown) :]))
 
 
+GENERAL = "qa.general.html"  # where the talks stand, what has not changed, what comes next
+NEWS_STAND = "qa.news.stand.html"  # the same in one line, above the headlines
+
+
 def _stage_note(texts: Texts, note: str, milestone: Milestone | None) -> Html:
-    """The answer's direct words, naming the current and the next stage."""
+    """The answer's direct words, naming the current and the next stage (and where and when
+    the current one was reached, with its source)."""
     if milestone is None:
-        return texts(note, stage="", number="", date="", next="")
+        return texts(note, stage="", number="", date="", next="", bar="", place="", source="")
     return texts(
         note,
         stage=texts(f"stage.{milestone.stage}"),
         number=milestone.stage,
         date=texts.date(milestone.happened_on),
         next=texts(f"stage.{min(milestone.stage + 1, content.STAGES)}"),
+        bar=content.progress_bar(milestone.stage),
+        place=milestone.place,
+        source=sourcing.source_line(texts, milestone.source),
     )
+
+
+async def _standing(texts: Texts, pages: content.Pages, note: str) -> list[Html]:
+    """Where the talks stand, in `note`'s words, while that is still on the way (the notes
+    speak of what is to come); nothing once they are in force or before any milestone."""
+    milestone = await pages.current(texts.language)
+    if milestone is None or milestone.stage >= content.STAGES:
+        return []
+    return [_stage_note(texts, note, milestone)]
 
 
 async def reply_to(answer: Answer, pages: content.Pages) -> Reply:
@@ -101,11 +118,17 @@ async def reply_to(answer: Answer, pages: content.Pages) -> Reply:
     dated = await pages.as_of(texts)
     if kind in (AnswerKind.ARTICLES, AnswerKind.NEWS):
         news = kind is AnswerKind.NEWS
-        listing = [texts("news.title.html" if news else "qa.articles.html")]
+        # A plain "any news?" wants to know where things stand first, then the headlines.
+        listing = await _standing(texts, pages, NEWS_STAND) if news else []
+        listing.append(texts("news.title.html" if news else "qa.articles.html"))
         listing += [content.article_line(texts, a) for a in answer.articles]
         return _fitted(texts, listing, (), [dated, texts("qa.more_news")] if news else [dated])
     if kind is AnswerKind.NOTHING:
-        return _fitted(texts, [texts("qa.nothing.html")], (), [dated, texts("qa.commands")])
+        # Not known; then where things stand, which is what a question about the talks wants.
+        standing = await _standing(texts, pages, GENERAL)
+        return _fitted(
+            texts, [texts("qa.nothing.html"), *standing], (), [dated, texts("qa.commands")]
+        )
     head: list[Html] = []
     if kind is AnswerKind.STATUS:
         milestone = await pages.current(texts.language)
