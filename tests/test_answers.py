@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot import asked
 from bot.answers import Answerer, AnswerKind
-from bot.answers.render import inline_results, render
+from bot.answers.render import inline_results, plain, render
 from bot.answers.tables import load_tables
 from bot.answers.text import Token, clean, fts_query, quote, tokenize
 from bot.content import Pages
@@ -350,3 +351,34 @@ async def test_kazakh_function_words_typed_in_latin_are_read_as_kazakh(answerer:
     # `tur` alone looks like an English fact word; in a Latin-typed Kazakh sentence it is тұр.
     answer = await answerer.answer("habarlama zhibermei tur jazylymdy toktat", "kk")
     assert answer.command == "unsubscribe"
+
+
+async def test_a_question_about_the_talks_no_source_answers_says_where_they_stand(
+    answerer: Answerer,
+) -> None:
+    """`мультивиза будет?` is about the talks: not declined, a plain "not known", then where
+    they stand; still an unanswered question for the editors' list (bot/asked.py)."""
+    answer = await answerer.answer("мультивиза будет?", "ru")
+    assert answer.kind is AnswerKind.NOTHING and answer.kind in asked.WEAK
+    text = plain(await render(answer, Pages(answerer.store)))
+    assert text.startswith("Пока не знаю") and "▰▰▱▱▱▱▱ 2/7" in text
+    assert "не вступило в силу" in text and "/help" in text
+
+
+async def test_broad_questions_get_where_the_talks_stand(answerer: Answerer) -> None:
+    pages = Pages(answerer.store)
+    for question, language in [
+        ("что решили в брюсселе", "ru"), ("what next after brussels", "en"),
+        ("келіссөздер қалай жүріп жатыр", "kk"), ("визы", "ru"),
+    ]:  # fmt: skip
+        answer = await answerer.answer(question, language)
+        assert (answer.kind, answer.intent) == (AnswerKind.STATUS, "general"), question
+        text = plain(await render(answer, pages))
+        assert "2/7" in text and "Kazinform" in text and len(text) <= 1000, text
+
+
+async def test_any_news_opens_with_where_the_talks_stand(answerer: Answerer) -> None:
+    answer = await answerer.answer("any news?", "en")
+    text = plain(await render(answer, Pages(answerer.store)))
+    assert answer.kind is AnswerKind.NEWS
+    assert text.index("stage 2/7") < text.index("Latest news") < text.index("Kazinform")
