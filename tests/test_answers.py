@@ -202,6 +202,9 @@ async def test_questions_nothing_answers_get_a_plain_no(answerer: Answerer, ques
         ("спасибо большое", "ru", "qa.reply.thanks", "Пожалуйста!"),
         ("көп рахмет", "kk", "qa.reply.thanks", "Оқасы жоқ!"),
         ("thank you", "en", "qa.reply.thanks", "You're welcome!"),
+        # "You helped" is thanks, not a request for /help.
+        ("спасибо большое, очень помогли", "ru", "qa.reply.thanks", "Пожалуйста!"),
+        ("Rahmet, kóp kómektestińiz", "kk", "qa.reply.thanks", "Оқасы жоқ!"),
     ],
 )
 async def test_a_greeting_or_thanks_alone_gets_a_word_back(
@@ -382,3 +385,21 @@ async def test_any_news_opens_with_where_the_talks_stand(answerer: Answerer) -> 
     text = plain(await render(answer, Pages(answerer.store)))
     assert answer.kind is AnswerKind.NEWS
     assert text.index("stage 2/7") < text.index("Latest news") < text.index("Kazinform")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "command"),
+    [
+        # `подпишут` (they will sign) is a question about the talks, `подпишите` a command.
+        ("когда подпишут соглашение?", AnswerKind.STATUS, None),
+        ("ВСЁ УЖЕ ПОДПИСАЛИ??", AnswerKind.STATUS, None),
+        ("подпишите меня на новости", AnswerKind.COMMAND, "subscribe"),
+        ("помогите", AnswerKind.COMMAND, "help"),
+        ("маған көмектесші", AnswerKind.COMMAND, "help"),
+    ],
+)
+async def test_signing_and_helping_are_told_apart_from_the_commands(
+    answerer: Answerer, text: str, kind: AnswerKind, command: str | None
+) -> None:
+    answer = await answerer.answer(text, "ru")
+    assert (answer.kind, answer.command) == (kind, command)
