@@ -205,6 +205,10 @@ async def test_questions_nothing_answers_get_a_plain_no(answerer: Answerer, ques
         # "You helped" is thanks, not a request for /help.
         ("спасибо большое, очень помогли", "ru", "qa.reply.thanks", "Пожалуйста!"),
         ("Rahmet, kóp kómektestińiz", "kk", "qa.reply.thanks", "Оқасы жоқ!"),
+        # "Who are you?" gets the greeting, which says what the bot follows.
+        ("who are you?", "en", "qa.reply.hello", "Hello! Ask me"),
+        ("ты кто вообще?", "ru", "qa.reply.hello", "Здравствуйте! Спросите меня"),
+        ("сен кимсин озы", "kk", "qa.reply.hello", "Сәлеметсіз бе!"),
     ],
 )
 async def test_a_greeting_or_thanks_alone_gets_a_word_back(
@@ -403,3 +407,18 @@ async def test_signing_and_helping_are_told_apart_from_the_commands(
 ) -> None:
     answer = await answerer.answer(text, "ru")
     assert (answer.kind, answer.command) == (kind, command)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "что конкретно изменится для туристов, когда соглашение заработает?",
+        "Келісім күшіне енсе нақты не өзгереді? Құжат азаяма?",
+        "what will visa facilitation actually change according to the eu",
+    ],
+)
+async def test_what_changes_once_in_force_is_told_not_whether_it_is(
+    answerer: Answerer, text: str
+) -> None:
+    answer = await answerer.answer(text, "ru")
+    assert (answer.kind, answer.intent) == (AnswerKind.FACTS, "travellers")
